@@ -1,0 +1,86 @@
+package streamlitopts
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestLookupForms(t *testing.T) {
+	tests := []struct {
+		option  string
+		version string
+		ok      bool
+		kind    Kind
+	}{
+		{"server.enableCORS", "1.39.0", true, Bool},
+		{"server.corsAllowedOrigins", "1.39.0", false, 0},
+		{"server.corsAllowedOrigins", "1.45.1", false, 0},
+		{"server.corsAllowedOrigins", "1.46.0", true, List},
+		{"server.websocketPingInterval", "1.48.1", false, 0},
+		{"server.websocketPingInterval", "1.49.0", true, Int},
+		{"client.showErrorDetails", "1.39.0", true, Bool},
+		{"client.showErrorDetails", "1.40.2", true, Bool},
+		{"client.showErrorDetails", "1.41.0", true, String},
+		{"client.showErrorDetails", "1.67.0", true, String},
+		{"server.noSuchOption", "1.50.0", false, 0},
+		{"server.enableCORS", "1.38.0", false, 0},
+	}
+	for _, tt := range tests {
+		o, ok := Lookup(tt.option, MustParse(tt.version))
+		if ok != tt.ok || (ok && o.Kind != tt.kind) {
+			t.Errorf("Lookup(%s, %s) = %v %v, want %v %v", tt.option, tt.version, o.Kind, ok, tt.kind, tt.ok)
+		}
+	}
+}
+
+// TestTableConsistent: each row says where it was read, names a section,
+// and rows for one option never overlap in releases.
+func TestTableConsistent(t *testing.T) {
+	rows := Options()
+	for i, o := range rows {
+		if o.Source == "" || o.Default == "" {
+			t.Errorf("%s: missing source or default", o.Name)
+		}
+		if o.Section() == "" || o.Key() == "" || strings.Count(o.Name, ".") != 1 {
+			t.Errorf("%s: not section.option", o.Name)
+		}
+		if o.Since.Less(MustParse(Minimum)) {
+			t.Errorf("%s: since %s is below the supported minimum", o.Name, o.Since)
+		}
+		if o.Until != (Version{}) && !o.Since.Less(o.Until) {
+			t.Errorf("%s: until %s is not after since %s", o.Name, o.Until, o.Since)
+		}
+		for _, p := range rows[:i] {
+			if p.Name == o.Name && (p.Until == (Version{}) || o.Since.Less(p.Until)) {
+				t.Errorf("%s: rows overlap (%s.. and %s..)", o.Name, p.Since, o.Since)
+			}
+		}
+	}
+	rows[0].Name = "changed"
+	if Options()[0].Name == "changed" {
+		t.Error("Options returns the shared table, not a copy")
+	}
+}
+
+func TestEnvName(t *testing.T) {
+	tests := map[string]string{
+		"server.enableXsrfProtection":   "STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION",
+		"server.enableCORS":             "STREAMLIT_SERVER_ENABLE_CORS",
+		"server.disconnectedSessionTTL": "STREAMLIT_SERVER_DISCONNECTED_SESSION_TTL",
+		"server.baseUrlPath":            "STREAMLIT_SERVER_BASE_URL_PATH",
+		"theme.primaryColor":            "STREAMLIT_THEME_PRIMARY_COLOR",
+	}
+	for option, want := range tests {
+		if got := EnvName(option); got != want {
+			t.Errorf("EnvName(%q) = %q, want %q", option, got, want)
+		}
+	}
+}
+
+func TestSupported(t *testing.T) {
+	for v, ok := range map[string]bool{"1.39.0": true, "1.50": true, "1.67.0": true, "1.38.9": false, "2.0.0": false, "1.50.0rc1": false, "": false} {
+		if err := Supported(v); (err == nil) != ok {
+			t.Errorf("Supported(%q) = %v, want ok=%v", v, err, ok)
+		}
+	}
+}

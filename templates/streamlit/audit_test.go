@@ -1,0 +1,173 @@
+package streamlit
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func findingFor(t *testing.T, fs []Finding, option string) Finding {
+	t.Helper()
+	for _, f := range fs {
+		if f.Option == option {
+			return f
+		}
+	}
+	t.Fatalf("no finding for %s", option)
+	return Finding{}
+}
+
+// TestAuditPassesRendered: the file render writes passes its own audit,
+// with every option ok, for every supported form.
+func TestAuditPassesRendered(t *testing.T) {
+	for _, ver := range []string{"1.39.0", "1.41.0", "1.46.0", "1.50.0"} {
+		for name, s := range map[string]func() Runtime{"dev": func() Runtime { return Runtime{} }, "dev+fd": func() Runtime {
+			return Runtime{ExtraOrigins: []string{"https://dash-abc.z01.azurefd.net"}}
+		}} {
+			s := s
+			t.Run(name+"@"+ver, func(t *testing.T) {
+				sp := prodSpec()
+				sp.StreamlitVersion = ver
+				rt := s()
+				data := must(ConfigTOML(sp, rt))
+				fs, err := Audit(data, sp, rt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range fs {
+					if f.State != StateOK {
+						t.Errorf("%s: %s (%s)", f.Option, f.State, f.Why)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestAuditFlagsWeakSettings(t *testing.T) {
+	tests := []struct {
+		name      string
+		version   string
+		toml      string
+		option    string
+		state     State
+		mandatory bool
+		control   string
+	}{
+		{"cors off", "", "[server]\nenableCORS = false", "server.enableCORS", StateWeak, true, "WS-ORG-02"},
+		{"cors as string", "", "[server]\nenableCORS = \"false\"", "server.enableCORS", StateWeak, true, "WS-ORG-01"},
+		{"xsrf off", "", "[server]\nenableXsrfProtection = false", "server.enableXsrfProtection", StateWeak, true, "WS-ORG-03"},
+		{"compression on", "", "[server]\nenableWebsocketCompression = true", "server.enableWebsocketCompression", StateWeak, true, "WS-CMP-01"},
+		{"200 MB messages", "", "[server]\nmaxMessageSize = 200", "server.maxMessageSize", StateWeak, true, "WS-SIZE-01"},
+		{"messages above spec", "", "[server]\nmaxMessageSize = 6", "server.maxMessageSize", StateWeak, true, "WS-SIZE-01"},
+		{"message size missing", "", "[server]\nheadless = true", "server.maxMessageSize", StateMissing, true, "WS-SIZE-01"},
+		{"message size zero", "", "[server]\nmaxMessageSize = 0", "server.maxMessageSize", StateWeak, true, "WS-SIZE-01"},
+		{"upload 200 MB", "", "[server]\nmaxUploadSize = 200", "server.maxUploadSize", StateWeak, true, "WS-SIZE-01"},
+		{"development mode", "", "[global]\ndevelopmentMode = true", "global.developmentMode", StateWeak, true, "WS-EXP-01"},
+		{"development mode dotted", "", "global.developmentMode = true", "global.developmentMode", StateWeak, true, "WS-EXP-01"},
+		{"error details full", "", "[client]\nshowErrorDetails = \"full\"", "client.showErrorDetails", StateWeak, true, "WS-EXP-01"},
+		{"error details true", "", "[client]\nshowErrorDetails = true", "client.showErrorDetails", StateWeak, true, "WS-EXP-01"},
+		{"error details missing", "", "", "client.showErrorDetails", StateMissing, true, "WS-EXP-01"},
+		{"error details stacktrace", "", "[client]\nshowErrorDetails = \"stacktrace\"", "client.showErrorDetails", StateWeak, false, "WS-EXP-01"},
+		{"error details none on 1.39", "1.39.0", "[client]\nshowErrorDetails = \"none\"", "client.showErrorDetails", StateWeak, true, "WS-EXP-01"},
+		{"telemetry on", "", "[browser]\ngatherUsageStats = true", "browser.gatherUsageStats", StateWeak, false, "WS-EXP-01"},
+		{"static serving", "", "[server]\nenableStaticServing = true", "server.enableStaticServing", StateWeak, false, "WS-EXP-01"},
+		{"foreign origin", "", "[server]\ncorsAllowedOrigins = [\"https://evil.example\"]", "server.corsAllowedOrigins", StateWeak, true, "WS-ORG-01"},
+		{"wildcard origin", "", "[server]\ncorsAllowedOrigins = [\"*\"]", "server.corsAllowedOrigins", StateWeak, true, "WS-ORG-01"},
+		{"origins not a list", "", "[server]\ncorsAllowedOrigins = \"https://dash.example.com\"", "server.corsAllowedOrigins", StateWeak, true, "WS-ORG-01"},
+		{"front door origin", "", "[server]\ncorsAllowedOrigins = [\"https://dash.example.com\", \"https://admin.example.com:8443\", \"https://x.z01.azurefd.net\"]", "server.corsAllowedOrigins", StateWeak, false, "WS-ORG-01"},
+		{"origin missing", "", "[server]\ncorsAllowedOrigins = [\"https://dash.example.com\"]", "server.corsAllowedOrigins", StateWeak, false, "WS-ORG-01"},
+		{"foreign server address", "", "[browser]\nserverAddress = \"evil.example\"", "browser.serverAddress", StateWeak, true, "WS-ORG-01"},
+		{"ping too short", "", "[server]\nwebsocketPingInterval = 10", "server.websocketPingInterval", StateWeak, false, "WS-DOS-01"},
+		{"session ttl long", "", "[server]\ndisconnectedSessionTTL = 86400", "server.disconnectedSessionTTL", StateWeak, false, "WS-DOS-01"},
+		{"inline table", "", "server = { enableCORS = false }", "server.enableCORS", StateWeak, true, "WS-ORG-02"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := prodSpec()
+			if tt.version != "" {
+				s.StreamlitVersion = tt.version
+			}
+			fs, err := Audit([]byte(tt.toml), s, Runtime{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			f := findingFor(t, fs, tt.option)
+			if f.State != tt.state || f.Mandatory != tt.mandatory {
+				t.Errorf("state %s mandatory %v, want %s %v (%s)", f.State, f.Mandatory, tt.state, tt.mandatory, f.Why)
+			}
+			if !strings.Contains(strings.Join(f.Controls, ","), tt.control) {
+				t.Errorf("controls %v lack %s", f.Controls, tt.control)
+			}
+			if f.Want == "" || !strings.HasPrefix(f.Want, strings.SplitN(tt.option, ".", 2)[1]+" = ") {
+				t.Errorf("want line %q", f.Want)
+			}
+			if f.State == StateWeak && f.Line == 0 {
+				t.Errorf("no line number for a weak setting")
+			}
+		})
+	}
+}
+
+func TestAuditCookieSecret(t *testing.T) {
+	const secret = "5f4dcc3b5aa765d61d8327deb882cf99-very-secret"
+	data := []byte("[server]\nenableCORS = true\ncookieSecret = \"" + secret + "\"\n")
+	fs, err := Audit(data, prodSpec(), Runtime{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := findingFor(t, fs, CookieSecretOption)
+	if !f.Failed() || f.Line != 3 {
+		t.Errorf("cookie secret finding %+v", f)
+	}
+	for _, f := range fs {
+		if strings.Contains(f.Found+f.Want+f.Why, secret) {
+			t.Errorf("%s echoes the secret", f.Option)
+		}
+	}
+}
+
+func TestAuditCookieSecretFromEnv(t *testing.T) {
+	fs, err := Audit([]byte("[server]\ncookieSecret = \"env:COOKIE_SECRET\"\n"), prodSpec(), Runtime{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range fs {
+		if f.Option == CookieSecretOption {
+			t.Errorf("env: indirection flagged as a committed secret")
+		}
+	}
+}
+
+func TestAuditSyntaxError(t *testing.T) {
+	tests := map[string]int{
+		"[server\nx = 1":           1,
+		"[server]\nenableCORS = ":  2,
+		"[server]\n\n\na = \"x":    4,
+		"[server]\na = 1\na = 2\n": 3,
+	}
+	for doc, line := range tests {
+		_, err := Audit([]byte(doc), prodSpec(), Runtime{})
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			t.Errorf("%q: error %v, want a SyntaxError", doc, err)
+			continue
+		}
+		if se.Line != line || se.Column < 1 {
+			t.Errorf("%q: line %d column %d, want line %d", doc, se.Line, se.Column, line)
+		}
+	}
+	if _, err := Audit(make([]byte, MaxConfigSize+1), prodSpec(), Runtime{}); err == nil {
+		t.Error("oversized file accepted")
+	}
+}
+
+func BenchmarkAudit(b *testing.B) {
+	s := prodSpec()
+	data := must(ConfigTOML(s, Runtime{}))
+	for b.Loop() {
+		if _, err := Audit(data, s, Runtime{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
