@@ -1,0 +1,257 @@
+package verify
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"encoding/pem"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/streamsec/streamsec/internal/cli"
+	"github.com/streamsec/streamsec/internal/output"
+	"github.com/streamsec/streamsec/internal/probe"
+)
+
+func factory(t *testing.T) (*cli.Factory, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	return &cli.Factory{
+		IO:         &cli.IOStreams{In: &bytes.Buffer{}, Out: &out, ErrOut: &errOut},
+		Version:    "test",
+		ProjectDir: t.TempDir(), // no stacks/ here: the embedded stack files are used
+		Getenv:     func(string) string { return "" },
+		Now:        time.Now,
+	}, &out, &errOut
+}
+
+func execute(t *testing.T, f *cli.Factory, runF func(*VerifyOptions) error, args ...string) error {
+	t.Helper()
+	cmd := NewCmdVerify(f, runF)
+	cmd.SetArgs(args)
+	cmd.SetOut(f.IO.Out)
+	cmd.SetErr(f.IO.ErrOut)
+	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return cli.InputError(err) })
+	return cmd.ExecuteContext(context.Background())
+}
+
+func TestUsageErrorsExit2(t *testing.T) {
+	missingCA := filepath.Join(t.TempDir(), "nope.pem")
+	notPEM := filepath.Join(t.TempDir(), "x.pem")
+	os.WriteFile(notPEM, []byte("not a certificate"), 0o600)
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no url", nil, "exactly one URL"},
+		{"two urls", []string{"https://a.example", "https://b.example"}, "exactly one URL"},
+		{"bad url", []string{"ftp://a.example"}, "scheme must be https"},
+		{"bad resolve", []string{"https://a.example", "--resolve", "a.example:443"}, "--resolve"},
+		{"bad connect-to", []string{"https://a.example", "--connect-to", "a.example:443:x:1"}, "--connect-to"},
+		{"missing ca", []string{"https://a.example", "--ca-file", missingCA}, "--ca-file"},
+		{"not pem", []string{"https://a.example", "--ca-file", notPEM}, "no PEM certificate"},
+		{"bad format", []string{"https://a.example", "--format", "yaml"}, "--format"},
+		{"bad origin", []string{"https://a.example", "--origin", "evil"}, "--origin"},
+		{"bad timeout", []string{"https://a.example", "--timeout", "0s"}, "--timeout"},
+		{"bad stack", []string{"https://a.example", "--stack", "nope"}, "nope"},
+		{"save folder missing", []string{"https://a.example", "--save", filepath.Join(missingCA, "x", "run.json")}, "--save"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, out, _ := factory(t)
+			err := execute(t, f, nil, tt.args...)
+			if code := cli.ExitCode(err); code != cli.ExitUsage {
+				t.Fatalf("exit %d, want 2: %v", code, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q lacks %q", err, tt.want)
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout on a usage error: %s", out.String())
+			}
+		})
+	}
+}
+
+func TestFlagsReachOptions(t *testing.T) {
+	f, _, _ := factory(t)
+	var got *VerifyOptions
+	err := execute(t, f, func(o *VerifyOptions) error { got = o; return nil },
+		"https://dash.example.com/app", "--origin", "https://dash.example.com", "--direct-host", "app.azurewebsites.net",
+		"--resolve", "dash.example.com:443:203.0.113.7", "--active", "--insecure", "--timeout", "20s", "--format", "json", "--save", "x.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.URL != "https://dash.example.com/app" || got.DirectHost != "app.azurewebsites.net" || !got.Active || !got.Insecure ||
+		got.Timeout != 20*time.Second || got.Format != "json" || got.Save != "x.json" || len(got.Resolve) != 1 || got.UseStack {
+		t.Errorf("options: %+v", got)
+	}
+}
+
+func TestStackGivesOriginsPathsAndLimit(t *testing.T) {
+	f, _, _ := factory(t)
+	opts := &VerifyOptions{IO: f.IO, Factory: f, URL: "https://dash.example.com/", Stack: cli.StackFlags{Stack: "prod"}, UseStack: true, Timeout: time.Minute}
+	po, err := probeOptions(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(po.Origins) == 0 || po.Origins[0] != "https://dash.example.com" {
+		t.Errorf("origins %v", po.Origins)
+	}
+	if len(po.BlockedPaths) < 2 || po.MessageLimit <= 0 {
+		t.Errorf("paths %v limit %d", po.BlockedPaths, po.MessageLimit)
+	}
+	// --origin wins over the Spec.
+	opts.Origins = []string{"https://other.example"}
+	po, _ = probeOptions(opts)
+	if len(po.Origins) != 1 || po.Origins[0] != "https://other.example" {
+		t.Errorf("--origin lost: %v", po.Origins)
+	}
+}
+
+// hardenedApp is a fake Streamlit behind a hardened proxy.
+func hardenedApp(origin string) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Strict-Transport-Security", "max-age=63072000")
+		h.Set("Content-Security-Policy", "frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Permissions-Policy", "camera=()")
+		switch r.URL.Path {
+		case "/_stcore/stream":
+			if r.Header.Get("Origin") != origin || r.Header.Get("Sec-WebSocket-Version") != "13" {
+				w.WriteHeader(http.StatusForbidden)
+				return
+			}
+			conn, rw, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				return
+			}
+			defer conn.Close()
+			rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+			rw.Flush()
+		case "/_stcore/metrics", "/st-metrics":
+			w.WriteHeader(http.StatusNotFound)
+		default:
+			io.WriteString(w, "<!doctype html><title>Streamlit</title>")
+		}
+	})
+}
+
+func startTLS(t *testing.T, h http.Handler) (*httptest.Server, string) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(h)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0)
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
+	return srv, ca
+}
+
+func closedPort(t *testing.T) string {
+	l, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).AddrPort().String()
+}
+
+func TestHardenedFakeExits0AndSaves(t *testing.T) {
+	var srv *httptest.Server
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hardenedApp(srv.URL).ServeHTTP(w, r) })
+	srv, ca := startTLS(t, h)
+	f, out, errOut := factory(t)
+	save := filepath.Join(t.TempDir(), "run.json")
+	err := execute(t, f, nil, srv.URL+"/", "--ca-file", ca, "--connect-to", "127.0.0.1:80:"+closedPort(t), "--save", save)
+	if err != nil {
+		t.Fatalf("exit %d: %v\n%s\n%s", cli.ExitCode(err), err, out.String(), errOut.String())
+	}
+	if !strings.Contains(out.String(), "PASS") || !strings.Contains(out.String(), "UNKNOWN        direct-origin-refused") {
+		t.Errorf("text output:\n%s", out.String())
+	}
+	run, err := probe.Load(save)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, ok := run.Probe("origin-null-refused"); !ok || p.Status != probe.Pass {
+		t.Errorf("saved run: %+v", p)
+	}
+}
+
+func TestWeakFakeExits1WithJSON(t *testing.T) {
+	srv, ca := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Server", "TornadoServer/6.4")
+		io.WriteString(w, "<!doctype html>")
+	}))
+	f, out, errOut := factory(t)
+	err := execute(t, f, nil, srv.URL, "--ca-file", ca, "--format", "json", "--connect-to", "127.0.0.1:80:"+closedPort(t))
+	if code := cli.ExitCode(err); code != cli.ExitFailed {
+		t.Fatalf("exit %d, want 1: %v", code, err)
+	}
+	var doc struct {
+		Probes []struct {
+			ID       string            `json:"id"`
+			Controls []string          `json:"controls"`
+			Status   string            `json:"status"`
+			Evidence map[string]string `json:"evidence"`
+		} `json:"probes"`
+	}
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("json: %v\n%s", err, out.String())
+	}
+	found := false
+	for _, p := range doc.Probes {
+		if p.ID == "server-header-hidden" {
+			found = p.Status == "fail" && p.Controls[0] == "WS-HDR-01" && strings.Contains(p.Evidence["headers"], "TornadoServer")
+		}
+	}
+	if !found {
+		t.Errorf("server-header-hidden not a fail with evidence:\n%s", out.String())
+	}
+	if !strings.Contains(errOut.String(), "mandatory probe(s) failed") {
+		t.Errorf("stderr: %s", errOut.String())
+	}
+}
+
+func TestUnreachableExits1WithinBound(t *testing.T) {
+	f, out, _ := factory(t)
+	start := time.Now()
+	err := execute(t, f, nil, "https://"+closedPort(t)+"/", "--timeout", "3s")
+	if code := cli.ExitCode(err); code != cli.ExitFailed {
+		t.Fatalf("exit %d, want 1", code)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %s", d)
+	}
+	if !strings.Contains(out.String(), "did not answer") {
+		t.Errorf("no clear message:\n%s", out.String())
+	}
+}
+
+// Every reporter renders a verify run (here an unreachable target: all
+// unknown), and the exit code stays 1.
+func TestEveryFormat(t *testing.T) {
+	for _, format := range output.Formats() {
+		t.Run(format, func(t *testing.T) {
+			f, out, _ := factory(t)
+			err := execute(t, f, nil, "https://"+closedPort(t)+"/", "--timeout", "2s", "--format", format)
+			if code := cli.ExitCode(err); code != cli.ExitFailed {
+				t.Fatalf("exit %d, want 1: %v", code, err)
+			}
+			if !strings.Contains(out.String(), "origin-null-refused") {
+				t.Errorf("%s output lacks the probe ids:\n%s", format, out.String())
+			}
+		})
+	}
+}
