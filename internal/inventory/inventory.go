@@ -18,6 +18,9 @@ type Resource struct {
 	Name   string         `json:"name"`
 	Parent string         `json:"parent,omitempty"`
 	Inputs map[string]any `json:"inputs"`
+	// Outputs are the provider's outputs where the source has them (a stack
+	// export); rules use them to match references (a profile's frontDoorId).
+	Outputs map[string]any `json:"outputs,omitempty"`
 }
 
 // unknown marks a value the engine will only know after apply (a computed

@@ -96,8 +96,12 @@ type ReporterFunc func(w io.Writer, d Document) error
 func (f ReporterFunc) Report(w io.Writer, d Document) error { return f(w, d) }
 
 var constructors = map[string]func() Reporter{
-	"text": func() Reporter { return Text{} },
-	"json": func() Reporter { return JSON{} },
+	"text":     func() Reporter { return Text{} },
+	"json":     func() Reporter { return JSON{} },
+	"markdown": func() Reporter { return Markdown{} },
+	"html":     func() Reporter { return HTML{} },
+	"sarif":    func() Reporter { return SARIF{} },
+	"junit":    func() Reporter { return JUnit{} },
 }
 
 // Formats lists the format names New accepts, sorted.

@@ -29,6 +29,11 @@ func (Text) Report(w io.Writer, d Document) error {
 			ew.printf(" (%s)", r.Level)
 		}
 		ew.printf("\n")
+		// Passes stay one line each so failures stand out in long runs
+		// (70 rules); the json and sarif formats keep their details.
+		if r.Status == StatusPass || r.Status == StatusMet {
+			continue
+		}
 		if r.Location != "" {
 			ew.printf("    at: %s\n", r.Location)
 		}

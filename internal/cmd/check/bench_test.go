@@ -1,0 +1,117 @@
+package check
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/streamsec/streamsec/internal/cli"
+)
+
+// stackExport builds a `pulumi stack export` of n resources by repeating
+// the hardened stack with fresh URNs and Azure names, so every reference
+// rule still has something to match.
+func stackExport(tb testing.TB, n int) []byte {
+	tb.Helper()
+	data, err := os.ReadFile(hardenedFile)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var plan struct {
+		Resources []map[string]any `json:"resources"`
+	}
+	if err := json.Unmarshal(data, &plan); err != nil {
+		tb.Fatal(err)
+	}
+	template, _ := json.Marshal(plan.Resources)
+	resources := make([]json.RawMessage, 0, n+1)
+	resources = append(resources, json.RawMessage(`{"urn":"urn:pulumi:bench::streamsec::pulumi:pulumi:Stack::streamsec-bench","custom":false,"type":"pulumi:pulumi:Stack"}`))
+	for copyN := 0; len(resources) < n; copyN++ {
+		// Suffix names so copies are distinct stacks within one export.
+		r := strings.NewReplacer("acme-dashboard-prod", fmt.Sprintf("acme-dashboard-c%d", copyN),
+			"acmedashboardprodst", fmt.Sprintf("acmedashc%dst", copyN),
+			"::", fmt.Sprintf("::c%d-", copyN)).Replace(string(template))
+		var batch []json.RawMessage
+		if err := json.Unmarshal([]byte(r), &batch); err != nil {
+			tb.Fatal(err)
+		}
+		for _, b := range batch {
+			if len(resources) == n {
+				break
+			}
+			resources = append(resources, b)
+		}
+	}
+	out, err := json.Marshal(map[string]any{
+		"version": 3,
+		"deployment": map[string]any{
+			"manifest":  map[string]any{"time": "2026-11-28T00:00:00Z", "magic": "x", "version": "v3.274.1"},
+			"resources": resources,
+		},
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return out
+}
+
+func TestGeneratedExportIsJudged(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "state.json")
+	os.WriteFile(file, stackExport(t, 500), 0o600)
+	out, errOut, code := run(t, "", "--input", file, "--format", "json")
+	var res Result
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	if res.Kind != "pulumi-stack-export" || res.Resources != 500 {
+		t.Errorf("kind %s resources %d", res.Kind, res.Resources)
+	}
+	// The copies are all hardened; only copies cut short at the end may
+	// miss a partner resource (a private endpoint, a diagnostic setting).
+	data, _ := os.ReadFile(hardenedFile)
+	var plan struct {
+		Resources []json.RawMessage `json:"resources"`
+	}
+	json.Unmarshal(data, &plan)
+	partial := fmt.Sprintf("::c%d-", (500-1)/len(plan.Resources))
+	for _, v := range res.Violations {
+		if !strings.Contains(v.URN, partial) {
+			t.Errorf("unexpected violation %s on %s: %s", v.Policy, v.URN, v.Message)
+		}
+	}
+	if len(res.Violations) == 0 || code != 1 {
+		t.Errorf("the cut-short copy should miss its partners: exit %d, %d violations", code, len(res.Violations))
+	}
+}
+
+// BenchmarkCheckStackExport measures `streamsec check` (read, detect,
+// convert, evaluate every rule, print JSON) on generated stack exports.
+func BenchmarkCheckStackExport(b *testing.B) {
+	for _, n := range []int{500, 5000, 50000} {
+		b.Run(fmt.Sprintf("resources=%d", n), func(b *testing.B) {
+			file := filepath.Join(b.TempDir(), "state.json")
+			if err := os.WriteFile(file, stackExport(b, n), 0o600); err != nil {
+				b.Fatal(err)
+			}
+			opts := &CheckOptions{
+				IO:     &cli.IOStreams{In: &bytes.Buffer{}, Out: io.Discard, ErrOut: io.Discard},
+				Input:  file,
+				Format: "json",
+			}
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := runCheck(context.Background(), opts); err != nil && cli.ExitCode(err) != cli.ExitFailed {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(n), "ns/resource")
+		})
+	}
+}

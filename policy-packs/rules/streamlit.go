@@ -1,0 +1,269 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/streamsec/streamsec/internal/inventory"
+	"github.com/streamsec/streamsec/templates/streamlit"
+)
+
+// envName is Streamlit's environment-variable spelling of an option
+// (server.enableXsrfProtection -> STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION),
+// from the renderer so the names exist in one place.
+func envName(option string) string { return streamlit.EnvName(option) }
+
+// Streamlit options the rules read, as App Settings.
+var (
+	envEnableCORS   = envName("server.enableCORS")
+	envXSRF         = envName("server.enableXsrfProtection")
+	envCompression  = envName("server.enableWebsocketCompression")
+	envMaxMessage   = envName("server.maxMessageSize")
+	envMaxUpload    = envName("server.maxUploadSize")
+	envDevMode      = envName("global.developmentMode")
+	envCookieSecret = envName("server.cookieSecret")
+	envUsageStats   = envName("browser.gatherUsageStats")
+	envStatic       = envName("server.enableStaticServing")
+	envErrorDetails = envName("client.showErrorDetails")
+	envCORSOrigins  = envName("server.corsAllowedOrigins")
+)
+
+const appSettingsPath = "siteConfig.appSettings"
+
+// appSetting finds one App Setting by name. st is stMissing when the
+// setting is absent, stUnknown when the list or the value is computed.
+func appSetting(r inventory.Resource, name string) (string, string, state) {
+	v, st := prop(r, appSettingsPath)
+	switch st {
+	case stMissing:
+		return "", appSettingsPath, stMissing
+	case stUnknown, stSecret:
+		return "", appSettingsPath, st
+	}
+	for i, e := range list(v) {
+		p := fmt.Sprintf("%s.%d", appSettingsPath, i)
+		if inventory.IsUnknown(e) {
+			return "", p, stUnknown
+		}
+		entry := obj(e)
+		n, nst := propOf(entry, "name")
+		if nst == stUnknown {
+			return "", p + ".name", stUnknown
+		}
+		if !strings.EqualFold(text(n), name) {
+			continue
+		}
+		val, vst := propOf(entry, "value")
+		p += ".value"
+		if vst == stKnown {
+			return text(val), p, stKnown
+		}
+		return "", p, vst
+	}
+	return "", appSettingsPath + "[" + name + "]", stMissing
+}
+
+// settingNot fails when the setting has the forbidden value (absence is the
+// secure default).
+func settingNot(name, forbidden, want string) func(inventory.Resource, Config) []Finding {
+	return func(r inventory.Resource, _ Config) []Finding {
+		v, p, st := appSetting(r, name)
+		switch st {
+		case stMissing:
+			return nil
+		case stUnknown:
+			return []Finding{{Property: p, Message: name + ": " + unknownMsg(p)}}
+		case stSecret:
+			return []Finding{{Property: p, Message: name + ": " + secretMsg(p)}}
+		}
+		if strings.EqualFold(strings.TrimSpace(v), forbidden) {
+			return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is %q; want %s", name, v, want)}}
+		}
+		return nil
+	}
+}
+
+// settingAtMost requires a numeric setting at or below a limit.
+func settingAtMost(name string, limit func(Config) int) func(inventory.Resource, Config) []Finding {
+	return func(r inventory.Resource, cfg Config) []Finding {
+		max := limit(cfg)
+		v, p, st := appSetting(r, name)
+		switch st {
+		case stMissing:
+			return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is not set, so Streamlit's default of 200 MB applies; want at most %d", name, max)}}
+		case stUnknown:
+			return []Finding{{Property: p, Message: name + ": " + unknownMsg(p)}}
+		case stSecret:
+			return []Finding{{Property: p, Message: name + ": " + secretMsg(p)}}
+		}
+		n, ok := number(v)
+		if !ok {
+			return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is %q, not a number of MB", name, v)}}
+		}
+		if n <= 0 || n > float64(max) {
+			return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is %s MB; want between 1 and %d", name, text(n), max)}}
+		}
+		return nil
+	}
+}
+
+func checkCookieSecret(r inventory.Resource, _ Config) []Finding {
+	v, p, st := appSetting(r, envCookieSecret)
+	switch st {
+	case stMissing:
+		return []Finding{{Property: p, Message: "App Setting " + envCookieSecret + " is not set: every instance makes its own random cookie secret; want a Key Vault reference (@Microsoft.KeyVault(...))"}}
+	case stUnknown:
+		return []Finding{{Property: p, Message: envCookieSecret + ": " + unknownMsg(p)}}
+	case stSecret:
+		return []Finding{{Property: p, Message: "App Setting " + envCookieSecret + " holds a secret value: the cookie secret must reach the app as a Key Vault reference (@Microsoft.KeyVault(...)), which is not secret itself"}}
+	}
+	if !strings.HasPrefix(strings.TrimSpace(v), "@Microsoft.KeyVault(") {
+		// The value is plain text here; never echo it.
+		return []Finding{{Property: p, Message: "App Setting " + envCookieSecret + " is a plain value; want a Key Vault reference (@Microsoft.KeyVault(...)) so the secret stays out of state"}}
+	}
+	return nil
+}
+
+func streamlitRules() []Rule {
+	web := []string{typeWebApp}
+	return []Rule{
+		{
+			ID: "streamlit-cors-enabled", Title: "Streamlit keeps its Origin check (enableCORS not false)",
+			Description: "server.enableCORS=false makes Streamlit accept a WebSocket from any Origin (cross-site WebSocket hijacking); the fix behind a proxy is the allowlist, not turning the check off.",
+			Controls:    []string{"WS-ORG-01", "WS-ORG-02"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: settingNot(envEnableCORS, "false", "true (or unset)"),
+		},
+		{
+			ID: "streamlit-xsrf-protection", Title: "Streamlit XSRF protection stays on",
+			Description: "server.enableXsrfProtection=false removes the XSRF token from uploads and the session.",
+			Controls:    []string{"WS-ORG-03"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: settingNot(envXSRF, "false", "true (or unset)"),
+		},
+		{
+			ID: "streamlit-compression-off", Title: "Streamlit WebSocket compression stays off",
+			Description: "permessage-deflate exposes secrets to CRIME/BREACH-style attacks; the guide requires it off.",
+			Controls:    []string{"WS-CMP-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: settingNot(envCompression, "true", "false (or unset)"),
+		},
+		{
+			ID: "streamlit-max-message-size", Title: "Streamlit message size is limited",
+			Description: "server.maxMessageSize defaults to 200 MB; the guide asks for a small limit so oversized frames close the socket (1009).",
+			Controls:    []string{"WS-SIZE-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: settingAtMost(envMaxMessage, func(c Config) int { return c.MaxMessageSizeMB }),
+		},
+		{
+			ID: "streamlit-max-upload-size", Title: "Streamlit upload size is limited",
+			Description: "server.maxUploadSize defaults to 200 MB; uploads travel over HTTP next to the socket and need the same bound.",
+			Controls:    []string{"WS-SIZE-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: settingAtMost(envMaxUpload, func(c Config) int { return c.MaxUploadSizeMB }),
+		},
+		{
+			ID: "streamlit-development-mode-off", Title: "Streamlit development mode is off",
+			Description: "global.developmentMode serves development endpoints and assets that must not face the internet.",
+			Controls:    []string{"WS-EXP-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: settingNot(envDevMode, "true", "false (or unset)"),
+		},
+		{
+			ID: "streamlit-error-details-hidden", Title: "Streamlit hides error details",
+			Description: "client.showErrorDetails defaults to showing tracebacks to every visitor; none (false on older versions) keeps code paths and secrets in logs only.",
+			Controls:    []string{"WS-EXP-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: checkErrorDetails,
+		},
+		{
+			ID: "streamlit-usage-stats-off", Title: "Streamlit does not send usage statistics",
+			Description: "browser.gatherUsageStats defaults to true and makes browsers call a third party; the guide's exposure control turns it off.",
+			Controls:    []string{"WS-EXP-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: func(r inventory.Resource, _ Config) []Finding {
+				return settingIs(r, envUsageStats, "false")
+			},
+		},
+		{
+			ID: "streamlit-static-serving-off", Title: "Streamlit static file serving stays off",
+			Description: "server.enableStaticServing publishes the app's static/ folder at /app/static without authentication; turn it on per stack only when needed (enforcement disabled).",
+			Controls:    []string{"WS-EXP-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: settingNot(envStatic, "true", "false (or unset)"),
+		},
+		{
+			ID: "streamlit-cors-allowlist", Title: "Streamlit's origin allowlist has no wildcard",
+			Description: "server.corsAllowedOrigins is the allowlist Streamlit checks the WebSocket Origin against behind the proxy; a '*', null or http:// entry reopens cross-site WebSocket hijacking.",
+			Controls:    []string{"WS-ORG-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: checkCORSOrigins,
+		},
+		{
+			ID: "streamlit-cookie-secret-keyvault", Title: "Streamlit cookie secret is a Key Vault reference",
+			Description: "All instances must share server.cookieSecret, and it must not sit in plain text in App Settings or state: a Key Vault reference does both.",
+			Controls:    []string{"WS-NET-02"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: checkCookieSecret,
+		},
+	}
+}
+
+// settingIs requires a setting to be present with one value.
+func settingIs(r inventory.Resource, name, want string) []Finding {
+	v, p, st := appSetting(r, name)
+	switch st {
+	case stMissing:
+		return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is not set (Streamlit's default applies); want %s", name, want)}}
+	case stUnknown:
+		return []Finding{{Property: p, Message: name + ": " + unknownMsg(p)}}
+	case stSecret:
+		return []Finding{{Property: p, Message: name + ": " + secretMsg(p)}}
+	}
+	if !strings.EqualFold(strings.TrimSpace(v), want) {
+		return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is %q; want %s", name, v, want)}}
+	}
+	return nil
+}
+
+func checkErrorDetails(r inventory.Resource, _ Config) []Finding {
+	v, p, st := appSetting(r, envErrorDetails)
+	switch st {
+	case stMissing:
+		return []Finding{{Property: p, Message: "App Setting " + envErrorDetails + " is not set: Streamlit shows tracebacks to visitors by default; want none (false before 1.40)"}}
+	case stUnknown:
+		return []Finding{{Property: p, Message: envErrorDetails + ": " + unknownMsg(p)}}
+	case stSecret:
+		return []Finding{{Property: p, Message: envErrorDetails + ": " + secretMsg(p)}}
+	}
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "none", "false":
+		return nil
+	}
+	return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is %q; want none (false before 1.40)", envErrorDetails, v)}}
+}
+
+func checkCORSOrigins(r inventory.Resource, _ Config) []Finding {
+	v, p, st := appSetting(r, envCORSOrigins)
+	switch st {
+	case stMissing:
+		return nil
+	case stUnknown:
+		return []Finding{{Property: p, Message: envCORSOrigins + ": " + unknownMsg(p)}}
+	case stSecret:
+		return []Finding{{Property: p, Message: envCORSOrigins + ": " + secretMsg(p)}}
+	}
+	// Streamlit reads a list from the environment as JSON or comma/space separated.
+	raw := strings.NewReplacer("[", " ", "]", " ", `"`, " ", "'", " ", ",", " ").Replace(v)
+	var bad []string
+	for _, o := range strings.Fields(raw) {
+		l := strings.ToLower(o)
+		if strings.Contains(l, "*") || l == "null" || !strings.HasPrefix(l, "https://") {
+			bad = append(bad, o)
+		}
+	}
+	if len(bad) > 0 {
+		return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s admits %s; want only https:// origins", envCORSOrigins, strings.Join(bad, ", "))}}
+	}
+	return nil
+}
