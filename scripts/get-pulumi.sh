@@ -15,7 +15,18 @@ if [[ -x "$bin" ]] && "$bin" version 2>/dev/null | grep -qx "$version"; then
   exit 0
 fi
 
+command -v go >/dev/null 2>&1 || { echo "get-pulumi.sh: Go is needed to build the Pulumi CLI from source (or install it: https://www.pulumi.com/docs/install/)" >&2; exit 2; }
 mkdir -p "$dir"
+# Two jobs building at once would race on the same output; one waits.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$dir/.build.lock"
+  flock 9
+  if [[ -x "$bin" ]] && "$bin" version 2>/dev/null | grep -qx "$version"; then
+    echo "$bin"
+    exit 0
+  fi
+fi
+start=$SECONDS
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -37,4 +48,5 @@ GOFLAGS=-mod=mod go build -trimpath \
   -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
   -o "$bin.tmp" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi >&2
 mv "$bin.tmp" "$bin"
+echo "built pulumi $version in $((SECONDS - start))s" >&2
 echo "$bin"

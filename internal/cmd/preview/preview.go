@@ -1,0 +1,201 @@
+// Package preview implements `streamsec preview`: the real Pulumi engine's
+// preview of an environment, with the policy packs attached, so a
+// non-compliant change is refused before anything is deployed.
+package preview
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/streamsec/streamsec/internal/cli"
+	"github.com/streamsec/streamsec/internal/engine"
+	"github.com/streamsec/streamsec/internal/program"
+)
+
+// PreviewOptions are the inputs of one preview.
+type PreviewOptions struct {
+	IO      *cli.IOStreams
+	Factory *cli.Factory
+	Stack   cli.StackFlags
+	Engine  engine.Flags
+	Format  string
+	Diff    bool
+}
+
+// NewCmdPreview builds the command; runF lets tests intercept the run.
+func NewCmdPreview(f *cli.Factory, runF func(*PreviewOptions) error) *cobra.Command {
+	opts := &PreviewOptions{IO: f.IO, Factory: f}
+	cmd := &cobra.Command{
+		Use:   "preview",
+		Short: "Preview an environment with the real Pulumi engine and the policy packs",
+		Long: `Runs pulumi preview through the Automation API with the project's program
+(the same one pulumi up runs from stacks/), the policy packs attached, and the
+engine's progress streamed as it happens.
+
+Exit codes: 0 the preview passed, 1 a mandatory policy blocked it or the
+engine failed, 2 bad usage or setup (missing passphrase, missing CLI).`,
+		Example: `  streamsec preview --stack dev
+  streamsec preview --stack prod --format json --color never --non-interactive`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if runF != nil {
+				return runF(opts)
+			}
+			return runPreview(cmd.Context(), opts)
+		},
+	}
+	opts.Stack.Register(cmd)
+	opts.Engine.Register(cmd, true)
+	cmd.Flags().StringVar(&opts.Format, "format", "text", "summary format: text or json (progress goes to stderr with json)")
+	cmd.Flags().BoolVar(&opts.Diff, "diff", false, "show property-level diffs")
+	return cmd
+}
+
+// Summary is the JSON contract of preview and up.
+type Summary struct {
+	Stack      string             `json:"stack"`
+	Operation  string             `json:"operation"`
+	Status     string             `json:"status"` // ok, blocked, failed, cancelled
+	Changes    map[string]int     `json:"changes"`
+	PolicyPack []string           `json:"policyPacks"`
+	Violations []engine.Violation `json:"violations"`
+	Outputs    map[string]any     `json:"outputs,omitempty"`
+	Error      string             `json:"error,omitempty"`
+}
+
+func runPreview(ctx context.Context, opts *PreviewOptions) error {
+	if err := CheckFormat(opts.Format); err != nil {
+		return err
+	}
+	if err := opts.Engine.Validate(); err != nil {
+		return cli.InputError(err)
+	}
+	loaded, err := opts.Factory.LoadSpec(opts.Stack)
+	if err != nil {
+		return err
+	}
+	if err := engine.RequireStackFile(opts.Factory, opts.Stack.Stack); err != nil {
+		return err
+	}
+	progress := ProgressWriter(opts.IO, opts.Format)
+	var packs []string
+	if !opts.Engine.NoPolicy {
+		packs, err = engine.ResolvePacks(ctx, opts.Factory.ProjectDir, opts.Engine.PolicyPacks, opts.Factory.Getenv, progress)
+		if err != nil {
+			return engine.CommandError(err)
+		}
+	}
+	eng, err := opts.Engine.Open(opts.Factory, opts.Stack.Stack, engine.Program(loaded.Spec, program.RunSpec))
+	if err != nil {
+		return engine.CommandError(err)
+	}
+	defer eng.Close()
+	// The program needs the cookie secret as much as up does; it is
+	// generated once into the encrypted config, never replaced.
+	created, err := eng.EnsureCookieSecret(ctx)
+	if err != nil {
+		return engine.CommandError(err)
+	}
+	if created {
+		fmt.Fprintf(opts.IO.ErrOut, "generated streamsec:cookieSecret into the encrypted config of stack %s (%s)\n", opts.Stack.Stack, eng.StackFile())
+	}
+	res, runErr := eng.Preview(ctx, engine.RunOptions{
+		PolicyPacks: packs,
+		Progress:    progress,
+		Color:       engine.ResolveColor(opts.Engine.Color, progress),
+		Diff:        opts.Diff,
+	})
+	return Report(opts.IO, opts.Format, "preview", opts.Stack.Stack, packs, res, runErr)
+}
+
+// CheckFormat accepts the summary formats engine commands print.
+func CheckFormat(format string) error {
+	if format != "text" && format != "json" {
+		return cli.InputError(fmt.Errorf("--format %q: must be text or json", format))
+	}
+	return nil
+}
+
+// ProgressWriter is where the engine's progress goes: stdout for text,
+// stderr when stdout carries JSON.
+func ProgressWriter(io *cli.IOStreams, format string) io.Writer {
+	if format == "json" {
+		return io.ErrOut
+	}
+	return io.Out
+}
+
+// Report prints the summary of a preview or up and returns the command's
+// error (exit 1 for a block, a failure or a cancel).
+func Report(ios *cli.IOStreams, format, op, stack string, packs []string, res *engine.Result, runErr error) error {
+	sum := Summary{Stack: stack, Operation: op, Status: "ok", Changes: map[string]int{}, PolicyPack: append([]string{}, packs...), Violations: []engine.Violation{}}
+	if res != nil {
+		sum.Changes = res.Changes
+		if res.Violations != nil {
+			sum.Violations = res.Violations
+		}
+		sum.Outputs = res.Outputs
+	}
+	var se *engine.SetupError
+	if runErr != nil && errors.As(runErr, &se) {
+		return cli.InputError(runErr)
+	}
+	switch {
+	case runErr == nil:
+	case errors.Is(runErr, engine.ErrBlocked):
+		sum.Status = "blocked"
+	case errors.Is(runErr, engine.ErrCancelled):
+		sum.Status = "cancelled"
+	default:
+		sum.Status = "failed"
+	}
+	if runErr != nil {
+		sum.Error = runErr.Error()
+	}
+	if format == "json" {
+		enc := json.NewEncoder(ios.Out)
+		enc.SetIndent("", "  ")
+		if err := enc.Encode(sum); err != nil {
+			return cli.FailedError(fmt.Errorf("write summary: %w", err))
+		}
+	} else {
+		w := ios.Out
+		fmt.Fprintln(w)
+		fmt.Fprintf(w, "streamsec %s --stack %s: %s\n", op, stack, strings.ToUpper(sum.Status))
+		fmt.Fprintf(w, "  changes: %s\n", engine.Changes(sum.Changes))
+		if op == "destroy" {
+			// Destroy runs no program, so no pack judges it.
+		} else if len(packs) == 0 {
+			fmt.Fprintln(w, "  policy packs: none (--no-policy)")
+		} else {
+			fmt.Fprintf(w, "  policy packs: %s\n", strings.Join(sum.PolicyPack, ", "))
+		}
+		if len(sum.Violations) > 0 {
+			fmt.Fprintf(w, "  policy violations (%d):\n%s", len(sum.Violations), indent(engine.PolicyViolationsText(sum.Violations)))
+		}
+		for _, k := range sortedKeys(sum.Outputs) {
+			fmt.Fprintf(w, "  %s: %v\n", k, sum.Outputs[k])
+		}
+	}
+	if runErr != nil {
+		if format == "json" {
+			return cli.ErrFailed
+		}
+		return cli.FailedError(runErr)
+	}
+	return nil
+}
+
+func indent(s string) string {
+	return strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n  ") + "\n"
+}
+
+func sortedKeys(m map[string]any) []string { return slices.Sorted(maps.Keys(m)) }

@@ -1,0 +1,464 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/auto"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
+	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
+	"gopkg.in/yaml.v3"
+)
+
+// RunOptions shape one engine operation.
+type RunOptions struct {
+	// PolicyPacks are pack paths (a folder with PulumiPolicy.yaml or a
+	// prebuilt pack binary) passed as --policy-pack.
+	PolicyPacks []string
+	// Progress receives the engine's own progress output, as it happens.
+	Progress io.Writer
+	// Color is the CLI's --color: always, never, raw or auto.
+	Color string
+	// Diff shows property-level diffs.
+	Diff bool
+	// ExpectNoChanges fails the operation if anything would change.
+	ExpectNoChanges bool
+	// Message is the update message recorded in the history.
+	Message string
+}
+
+// Violation is one policy violation the engine reported.
+type Violation struct {
+	PolicyPack       string `json:"policyPack"`
+	Policy           string `json:"policy"`
+	EnforcementLevel string `json:"enforcementLevel"`
+	Severity         string `json:"severity,omitempty"`
+	URN              string `json:"urn,omitempty"`
+	Message          string `json:"message"`
+}
+
+// Mandatory reports whether the violation blocks the operation.
+func (v Violation) Mandatory() bool { return v.EnforcementLevel == "mandatory" }
+
+// Result is what an operation did.
+type Result struct {
+	// Changes counts resources by operation (create, update, same, delete...).
+	Changes map[string]int `json:"changes"`
+	// Violations the policy packs reported, mandatory or advisory.
+	Violations []Violation `json:"violations"`
+	// Outputs are the stack outputs after up (secrets masked).
+	Outputs map[string]any `json:"outputs,omitempty"`
+}
+
+// NoChanges reports whether the operation left every resource as it was.
+func (r *Result) NoChanges() bool {
+	for op, n := range r.Changes {
+		if op != "same" && n > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// Blocked reports whether a mandatory policy violation was seen.
+func (r *Result) Blocked() bool {
+	for _, v := range r.Violations {
+		if v.Mandatory() {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrBlocked is returned (wrapped) when a mandatory policy blocked the
+// operation; the Result lists the violations.
+var ErrBlocked = errors.New("blocked by policy")
+
+// ErrCancelled is returned (wrapped) when the context was cancelled.
+var ErrCancelled = errors.New("cancelled")
+
+// policyCollector gathers policy events from the engine's event stream.
+type policyCollector struct {
+	ch   chan events.EngineEvent
+	done chan struct{}
+	mu   sync.Mutex
+	list []Violation
+}
+
+func newPolicyCollector() *policyCollector {
+	c := &policyCollector{ch: make(chan events.EngineEvent), done: make(chan struct{})}
+	go func() {
+		defer close(c.done)
+		for ev := range c.ch {
+			if ev.PolicyEvent == nil {
+				continue
+			}
+			p := ev.PolicyEvent
+			if len(p.Exceptions) > 0 {
+				continue
+			}
+			c.mu.Lock()
+			c.list = append(c.list, Violation{
+				PolicyPack: p.PolicyPackName, Policy: p.PolicyName,
+				EnforcementLevel: p.EnforcementLevel, Severity: p.Severity,
+				URN: p.ResourceURN, Message: strings.TrimSpace(p.Message),
+			})
+			c.mu.Unlock()
+		}
+	}()
+	return c
+}
+
+// violations waits until the stream is closed (the Automation API closes
+// it when the operation returns) and returns what it saw.
+func (c *policyCollector) violations() []Violation {
+	select {
+	case <-c.done:
+	case <-time.After(5 * time.Second):
+		// The API closes the channel itself; never hang on it.
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := append([]Violation(nil), c.list...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Policy < out[j].Policy })
+	return out
+}
+
+// Preview runs `pulumi preview` with the program and the packs.
+func (e *Engine) Preview(ctx context.Context, ro RunOptions) (*Result, error) {
+	st, err := e.Stack(ctx)
+	if err != nil {
+		return nil, e.classify(ctx, err)
+	}
+	pc := newPolicyCollector()
+	opts := []optpreview.Option{optpreview.EventStreams(pc.ch), optpreview.PolicyPacks(ro.PolicyPacks...)}
+	if ro.Progress != nil {
+		opts = append(opts, optpreview.ProgressStreams(ro.Progress), optpreview.ErrorProgressStreams(ro.Progress))
+	}
+	if ro.Color != "" {
+		opts = append(opts, optpreview.Color(ro.Color))
+	}
+	if ro.Diff {
+		opts = append(opts, optpreview.Diff())
+	}
+	if ro.ExpectNoChanges {
+		opts = append(opts, optpreview.ExpectNoChanges())
+	}
+	res, err := st.Preview(ctx, opts...)
+	out := &Result{Changes: map[string]int{}, Violations: pc.violations()}
+	for op, n := range res.ChangeSummary {
+		out.Changes[string(op)] = n
+	}
+	if err != nil {
+		return out, e.failure(ctx, st, out, "preview", err)
+	}
+	return out, nil
+}
+
+// Up runs `pulumi up` with the program and the packs.
+func (e *Engine) Up(ctx context.Context, ro RunOptions) (*Result, error) {
+	st, err := e.Stack(ctx)
+	if err != nil {
+		return nil, e.classify(ctx, err)
+	}
+	pc := newPolicyCollector()
+	opts := []optup.Option{optup.EventStreams(pc.ch), optup.PolicyPacks(ro.PolicyPacks...)}
+	if ro.Progress != nil {
+		opts = append(opts, optup.ProgressStreams(ro.Progress), optup.ErrorProgressStreams(ro.Progress))
+	}
+	if ro.Color != "" {
+		opts = append(opts, optup.Color(ro.Color))
+	}
+	if ro.Diff {
+		opts = append(opts, optup.Diff())
+	}
+	if ro.ExpectNoChanges {
+		opts = append(opts, optup.ExpectNoChanges())
+	}
+	if ro.Message != "" {
+		opts = append(opts, optup.Message(ro.Message))
+	}
+	res, err := st.Up(ctx, opts...)
+	out := &Result{Changes: map[string]int{}, Violations: pc.violations()}
+	if res.Summary.ResourceChanges != nil {
+		out.Changes = *res.Summary.ResourceChanges
+	}
+	if err != nil {
+		return out, e.failure(ctx, st, out, "up", err)
+	}
+	out.Outputs = plainOutputs(res.Outputs)
+	return out, nil
+}
+
+// Destroy deletes every resource of the stack; with remove it also
+// deletes the stack and its config file.
+func (e *Engine) Destroy(ctx context.Context, ro RunOptions, remove bool) (*Result, error) {
+	st, err := e.ExistingStack(ctx)
+	if err != nil {
+		return nil, e.classify(ctx, err)
+	}
+	opts := []optdestroy.Option{}
+	if ro.Progress != nil {
+		opts = append(opts, optdestroy.ProgressStreams(ro.Progress), optdestroy.ErrorProgressStreams(ro.Progress))
+	}
+	if ro.Color != "" {
+		opts = append(opts, optdestroy.Color(ro.Color))
+	}
+	if ro.Message != "" {
+		opts = append(opts, optdestroy.Message(ro.Message))
+	}
+	if remove {
+		opts = append(opts, optdestroy.Remove())
+	}
+	res, err := st.Destroy(ctx, opts...)
+	out := &Result{Changes: map[string]int{}}
+	if res.Summary.ResourceChanges != nil {
+		out.Changes = *res.Summary.ResourceChanges
+	}
+	if err != nil {
+		return out, e.failure(ctx, st, out, "destroy", err)
+	}
+	if remove {
+		// `pulumi stack rm` deletes the config file; make sure of it, since
+		// a leftover file would stop the next `init` of the same name.
+		if err := os.Remove(e.StackFile()); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return out, fmt.Errorf("remove %s: %w", e.StackFile(), err)
+		}
+		if err := e.purgeLeftovers(); err != nil {
+			return out, fmt.Errorf("remove the state backups of %s: %w", e.opts.Stack, err)
+		}
+	}
+	return out, nil
+}
+
+// Outputs returns the stack's outputs, secrets masked.
+func (e *Engine) Outputs(ctx context.Context) (map[string]any, error) {
+	st, err := e.ExistingStack(ctx)
+	if err != nil {
+		return nil, e.classify(ctx, err)
+	}
+	outs, err := st.Outputs(ctx)
+	if err != nil {
+		return nil, e.classify(ctx, fmt.Errorf("stack outputs: %w", err))
+	}
+	return plainOutputs(outs), nil
+}
+
+// Export returns `pulumi stack export` of the stack (secrets stay
+// encrypted, as the CLI prints them).
+func (e *Engine) Export(ctx context.Context) ([]byte, error) {
+	if _, err := e.ExistingStack(ctx); err != nil {
+		return nil, e.classify(ctx, err)
+	}
+	stdout, _, err := e.run(ctx, nil, "stack", "export", "--stack", e.opts.Stack)
+	if err != nil {
+		return nil, e.classify(ctx, err)
+	}
+	return []byte(stdout), nil
+}
+
+// RemoveStack deletes an empty stack from the backend and its config file.
+func (e *Engine) RemoveStack(ctx context.Context) error {
+	if _, _, err := e.run(ctx, nil, "stack", "rm", "--yes", "--stack", e.opts.Stack); err != nil {
+		if !strings.Contains(err.Error(), "no stack named") {
+			return e.classify(ctx, err)
+		}
+	}
+	if err := os.Remove(e.StackFile()); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove %s: %w", e.StackFile(), err)
+	}
+	return e.purgeLeftovers()
+}
+
+func plainOutputs(m auto.OutputMap) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if v.Secret {
+			out[k] = "[secret]"
+			continue
+		}
+		out[k] = v.Value
+	}
+	return out
+}
+
+// StackFile is the environment's config file.
+func (e *Engine) StackFile() string {
+	return filepath.Join(e.opts.ProjectDir, "stacks", "Pulumi."+e.opts.Stack+".yaml")
+}
+
+// CookieSecretKey is the config key of Streamlit's cookie secret.
+const CookieSecretKey = "streamsec:cookieSecret"
+
+// EnsureCookieSecret makes sure the stack's config holds the cookie secret,
+// generating 32 random bytes (hex) into the encrypted config when it is
+// missing. An existing value is never replaced. The value goes to the CLI
+// on stdin, so it never shows in a process list, a log or an error.
+func (e *Engine) EnsureCookieSecret(ctx context.Context) (created bool, err error) {
+	has, err := fileHasKey(e.StackFile(), CookieSecretKey)
+	if err != nil {
+		return false, err
+	}
+	if has {
+		return false, nil
+	}
+	if _, err := e.Stack(ctx); err != nil {
+		return false, e.classify(ctx, err)
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return false, fmt.Errorf("generate cookie secret: %w", err)
+	}
+	secret := hex.EncodeToString(buf)
+	if _, _, err := e.run(ctx, strings.NewReader(secret), "config", "set", "--secret", "--stack", e.opts.Stack, CookieSecretKey); err != nil {
+		return false, e.classify(ctx, fmt.Errorf("store the cookie secret in the stack config: %w", err))
+	}
+	return true, nil
+}
+
+// fileHasKey reports whether a stack file's config holds key.
+func fileHasKey(path, key string) (bool, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return false, fmt.Errorf("read %s: %w", path, err)
+	}
+	var f struct {
+		Config map[string]any `yaml:"config"`
+	}
+	if err := yaml.Unmarshal(data, &f); err != nil {
+		return false, fmt.Errorf("%s: not valid YAML: %w", path, err)
+	}
+	_, ok := f.Config[key]
+	return ok, nil
+}
+
+// failure turns an operation error into the error the caller returns:
+// cancellation (after releasing any lock the cancelled run left), a policy
+// block, or the engine's failure.
+func (e *Engine) failure(ctx context.Context, st auto.Stack, res *Result, op string, err error) error {
+	if ctx.Err() != nil {
+		e.releaseLock(st)
+		return fmt.Errorf("%s %s: %w", op, e.opts.Stack, ErrCancelled)
+	}
+	if res != nil && res.Blocked() {
+		return fmt.Errorf("%s %s: %w", op, e.opts.Stack, ErrBlocked)
+	}
+	if auto.IsConcurrentUpdateError(err) {
+		return fmt.Errorf("%s %s: another update holds the stack's lock (if none is running, `pulumi cancel --stack %s` clears it): %w", op, e.opts.Stack, e.opts.Stack, err)
+	}
+	return fmt.Errorf("%s %s: %w", op, e.opts.Stack, summarize(err))
+}
+
+func (e *Engine) classify(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return fmt.Errorf("%s: %w", e.opts.Stack, ErrCancelled)
+	}
+	return err
+}
+
+// releaseLock clears the stack's update lock after our own run was
+// cancelled. The CLI releases it itself on a graceful cancel; a run killed
+// after the grace period leaves it behind, and the next update would then
+// fail with "the stack is currently locked". Our process had the lock (it
+// got past locking before the cancel), so clearing it is safe.
+func (e *Engine) releaseLock(st auto.Stack) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_ = st.Cancel(ctx)
+}
+
+// summarize shortens an Automation API error (which embeds the whole
+// stdout and stderr of the CLI, already streamed to the progress writer)
+// to its first line.
+func summarize(err error) error {
+	msg := err.Error()
+	if i := strings.Index(msg, "\n"); i > 0 {
+		msg = msg[:i]
+	}
+	return errors.New(strings.TrimSpace(msg))
+}
+
+// Changes formats a change summary as "create 3, same 2".
+func Changes(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		if m[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", k, m[k]))
+		}
+	}
+	if len(parts) == 0 {
+		return "no resources"
+	}
+	return strings.Join(parts, ", ")
+}
+
+// PolicyViolationsText is for the summary line.
+func PolicyViolationsText(vs []Violation) string {
+	var b strings.Builder
+	for _, v := range vs {
+		fmt.Fprintf(&b, "  [%s] %s/%s", v.EnforcementLevel, v.PolicyPack, v.Policy)
+		if v.URN != "" {
+			fmt.Fprintf(&b, " on %s", v.URN)
+		}
+		fmt.Fprintf(&b, ": %s\n", firstLine(v.Message))
+	}
+	return b.String()
+}
+
+func firstLine(s string) string {
+	if i := strings.Index(s, "\n"); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// purgeLeftovers removes what the file backend keeps of a removed stack
+// (checkpoint backups, history, the .bak copy, an empty lock folder), so a
+// short-lived environment leaves nothing behind, not even old encrypted
+// checkpoints. Other backends manage their own retention.
+func (e *Engine) purgeLeftovers() error {
+	root, ok := strings.CutPrefix(e.backend, "file://")
+	if !ok {
+		return nil
+	}
+	state := filepath.Join(filepath.FromSlash(root), ".pulumi")
+	project := e.project
+	stackJSON := filepath.Join(state, "stacks", project, e.opts.Stack+".json")
+	if _, err := os.Stat(stackJSON); err == nil {
+		return nil // the stack still exists
+	}
+	var errs []error
+	for _, p := range []string{
+		filepath.Join(state, "backups", project, e.opts.Stack),
+		filepath.Join(state, "history", project, e.opts.Stack),
+	} {
+		if err := os.RemoveAll(p); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	for _, suffix := range []string{".json.bak", ".json.bak.attrs", ".json.attrs", ".json.gz.bak", ".json.gz.bak.attrs"} {
+		if err := os.Remove(filepath.Join(state, "stacks", project, e.opts.Stack+suffix)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			errs = append(errs, err)
+		}
+	}
+	// Only an empty lock folder: a lock file would mean an update runs.
+	_ = os.Remove(filepath.Join(state, "locks", "organization", project, e.opts.Stack))
+	return errors.Join(errs...)
+}

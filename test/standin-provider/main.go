@@ -1,0 +1,519 @@
+// Command standin-provider is a TEST DOUBLE for the azure-native Pulumi
+// provider plugin. It never talks to Azure and must never be used for a real
+// deployment.
+//
+// Why it exists: the real plugin cannot be fetched on the machines that run
+// the end-to-end tests (no Azure, no plugin downloads), yet the tests must
+// drive the real Pulumi engine (preview, up, destroy, policy packs). Built as
+// a binary named pulumi-resource-azure-native and put first on PATH, it is
+// picked up by the engine as an "ambient" plugin for whatever version the
+// program pins (v3.274.1 prefers a plugin on PATH unless
+// PULUMI_IGNORE_AMBIENT_PLUGINS is set).
+//
+// What it does:
+//   - Check and CheckConfig echo the inputs; DiffConfig reports no change.
+//   - Diff compares the old inputs with the new ones, so an unchanged program
+//     shows no changes on a second `up`.
+//   - Create and Update return a deterministic Azure-style id and outputs =
+//     inputs plus the computed outputs the streamsec program reads (a web
+//     app's defaultHostName, an endpoint's hostName, a profile's frontDoorId,
+//     a vault's properties.vaultUri, a secret's properties.secretUri,
+//     identity.principalId, ...).
+//   - Read returns the stored state; Delete forgets it.
+//   - Invoke answers azure-native:authorization:getClientConfig with fake
+//     subscription and tenant ids.
+//   - STANDIN_CREATE_DELAY (a Go duration, e.g. 500ms) makes every Create
+//     and Update wait that long, honouring cancellation, so tests can
+//     interrupt an update while it runs.
+//
+// Build: go build -o DIR/pulumi-resource-azure-native ./test/standin-provider
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource/plugin"
+	"github.com/pulumi/pulumi/sdk/v3/go/common/util/rpcutil"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+	"google.golang.org/grpc"
+	"google.golang.org/protobuf/types/known/emptypb"
+	"google.golang.org/protobuf/types/known/structpb"
+)
+
+// Version is the azure-native version the stand-in claims to be: the one
+// the streamsec program pins.
+const Version = "2.92.3"
+
+// Fake ids returned by getClientConfig and used in resource ids.
+const (
+	FakeSubscriptionID = "00000000-0000-4000-8000-00000000cafe"
+	FakeTenantID       = "00000000-0000-4000-8000-0000000000aa"
+	FakeClientID       = "00000000-0000-4000-8000-0000000000bb"
+	FakeObjectID       = "00000000-0000-4000-8000-0000000000cc"
+)
+
+func main() {
+	if err := serve(context.Background(), os.Args[1:]); err != nil {
+		fmt.Fprintf(os.Stderr, "standin azure-native provider: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+// serve speaks the plugin protocol: listen on a loopback port, print it on
+// stdout, serve until the engine sends SIGINT or stops answering health
+// checks. (sdk/go/pulumi/provider.Main does the same but pulls in tracing
+// modules this repository does not carry.)
+func serve(ctx context.Context, args []string) error {
+	ctx, cancel := signal.NotifyContext(ctx, os.Interrupt)
+	defer cancel()
+	var engineAddr string
+	for _, a := range args {
+		if !strings.HasPrefix(a, "-") {
+			engineAddr = a
+		}
+	}
+	if engineAddr != "" {
+		if err := rpcutil.Healthcheck(ctx, engineAddr, 5*time.Minute, cancel); err != nil {
+			return fmt.Errorf("health check of engine %s: %w", engineAddr, err)
+		}
+	}
+	stop := make(chan bool)
+	go func() {
+		<-ctx.Done()
+		close(stop)
+	}()
+	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
+		Cancel: stop,
+		Init: func(srv *grpc.Server) error {
+			pulumirpc.RegisterResourceProviderServer(srv, &standin{})
+			return nil
+		},
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	fmt.Printf("%d\n", handle.Port)
+	if err := <-handle.Done; err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
+
+type standin struct {
+	pulumirpc.UnimplementedResourceProviderServer
+}
+
+var rpcOpts = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true, KeepOutputValues: false}
+
+func unmarshal(s *structpb.Struct) (resource.PropertyMap, error) {
+	if s == nil {
+		return resource.PropertyMap{}, nil
+	}
+	return plugin.UnmarshalProperties(s, rpcOpts)
+}
+
+func marshal(m resource.PropertyMap) (*structpb.Struct, error) {
+	return plugin.MarshalProperties(m, rpcOpts)
+}
+
+func (p *standin) GetPluginInfo(context.Context, *emptypb.Empty) (*pulumirpc.PluginInfo, error) {
+	return &pulumirpc.PluginInfo{Version: Version}, nil
+}
+
+func (p *standin) GetSchema(context.Context, *pulumirpc.GetSchemaRequest) (*pulumirpc.GetSchemaResponse, error) {
+	return &pulumirpc.GetSchemaResponse{Schema: `{"name":"azure-native","version":"` + Version + `"}`}, nil
+}
+
+func (p *standin) CheckConfig(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+func (p *standin) DiffConfig(context.Context, *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+}
+
+func (p *standin) Configure(context.Context, *pulumirpc.ConfigureRequest) (*pulumirpc.ConfigureResponse, error) {
+	return &pulumirpc.ConfigureResponse{AcceptSecrets: true, SupportsPreview: true, AcceptResources: true}, nil
+}
+
+func (p *standin) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+func (p *standin) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+}
+
+func (p *standin) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
+	olds := req.GetOldInputs()
+	if olds == nil {
+		olds = req.GetOlds()
+	}
+	oldIn, err := unmarshal(olds)
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: old inputs: %w", req.GetUrn(), err)
+	}
+	newIn, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, fmt.Errorf("diff %s: new inputs: %w", req.GetUrn(), err)
+	}
+	var diffs []string
+	for _, k := range unionKeys(oldIn, newIn) {
+		o, okO := oldIn[k]
+		n, okN := newIn[k]
+		if okO != okN || !o.DeepEqualsIncludeUnknowns(n) || n.ContainsUnknowns() {
+			diffs = append(diffs, string(k))
+		}
+	}
+	if len(diffs) == 0 {
+		return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_NONE}, nil
+	}
+	return &pulumirpc.DiffResponse{Changes: pulumirpc.DiffResponse_DIFF_SOME, Diffs: diffs}, nil
+}
+
+func unionKeys(a, b resource.PropertyMap) []resource.PropertyKey {
+	seen := map[resource.PropertyKey]bool{}
+	var keys []resource.PropertyKey
+	for _, m := range []resource.PropertyMap{a, b} {
+		for _, k := range m.StableKeys() {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	return keys
+}
+
+// delay waits STANDIN_CREATE_DELAY, or until ctx ends.
+func delay(ctx context.Context) error {
+	d, err := time.ParseDuration(os.Getenv("STANDIN_CREATE_DELAY"))
+	if err != nil || d <= 0 {
+		return nil
+	}
+	select {
+	case <-time.After(d):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (p *standin) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	if !req.GetPreview() {
+		if err := delay(ctx); err != nil {
+			return nil, err
+		}
+	}
+	inputs, err := unmarshal(req.GetProperties())
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
+	}
+	typ := req.GetType()
+	if typ == "" {
+		typ = typeFromURN(req.GetUrn())
+	}
+	name := req.GetName()
+	if name == "" {
+		name = nameFromURN(req.GetUrn())
+	}
+	id, outs := computeOutputs(typ, name, inputs)
+	props, err := marshal(outs)
+	if err != nil {
+		return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
+	}
+	if req.GetPreview() {
+		// Preview creates carry no id; the outputs are already known here.
+		id = ""
+	}
+	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
+}
+
+func (p *standin) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
+	if !req.GetPreview() {
+		if err := delay(ctx); err != nil {
+			return nil, err
+		}
+	}
+	inputs, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
+	}
+	typ := req.GetType()
+	if typ == "" {
+		typ = typeFromURN(req.GetUrn())
+	}
+	name := req.GetName()
+	if name == "" {
+		name = nameFromURN(req.GetUrn())
+	}
+	_, outs := computeOutputs(typ, name, inputs)
+	props, err := marshal(outs)
+	if err != nil {
+		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
+	}
+	return &pulumirpc.UpdateResponse{Properties: props}, nil
+}
+
+func (p *standin) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
+	// Nothing exists outside the state, so the state is the truth.
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+}
+
+func (p *standin) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
+	return &emptypb.Empty{}, nil
+}
+
+func (p *standin) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
+	switch baseToken(req.GetTok()) {
+	case "azure-native:authorization:getClientConfig":
+		ret, err := marshal(resource.PropertyMap{
+			"clientId":       resource.NewStringProperty(FakeClientID),
+			"objectId":       resource.NewStringProperty(FakeObjectID),
+			"subscriptionId": resource.NewStringProperty(FakeSubscriptionID),
+			"tenantId":       resource.NewStringProperty(FakeTenantID),
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &pulumirpc.InvokeResponse{Return: ret}, nil
+	}
+	return nil, fmt.Errorf("standin azure-native provider (test double): function %s is not simulated", req.GetTok())
+}
+
+// baseToken drops an API version from a token:
+// azure-native:network/v20240201:Policy -> azure-native:network:Policy.
+func baseToken(tok string) string {
+	parts := strings.Split(tok, ":")
+	if len(parts) == 3 {
+		mod, _, _ := strings.Cut(parts[1], "/")
+		return parts[0] + ":" + mod + ":" + parts[2]
+	}
+	return tok
+}
+
+// typeFromURN and nameFromURN read urn:pulumi:stack::project::[parent$]type::name.
+func typeFromURN(urn string) string {
+	parts := strings.Split(urn, "::")
+	if len(parts) < 4 {
+		return ""
+	}
+	qt := parts[2]
+	if i := strings.LastIndex(qt, "$"); i >= 0 {
+		qt = qt[i+1:]
+	}
+	return qt
+}
+
+func nameFromURN(urn string) string {
+	parts := strings.Split(urn, "::")
+	return parts[len(parts)-1]
+}
+
+// armIDs give each type's Azure resource id shape, so rules that match
+// references by id (a diagnostic setting's resourceUri naming .../sites/X)
+// see what Azure would return. {key} is an input; {name} is the resource's
+// own name; {sub} the fake subscription. The first {key} after the last
+// slash-separated type segment names the resource itself (nameKey below).
+func armIDs() map[string]struct{ nameKey, path string } {
+	return map[string]struct{ nameKey, path string }{
+		"azure-native:resources:ResourceGroup":                 {"resourceGroupName", "/subscriptions/{sub}/resourceGroups/{name}"},
+		"azure-native:web:AppServicePlan":                      {"name", "{rg}/providers/Microsoft.Web/serverfarms/{name}"},
+		"azure-native:web:WebApp":                              {"name", "{rg}/providers/Microsoft.Web/sites/{name}"},
+		"azure-native:web:WebAppFtpAllowed":                    {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/basicPublishingCredentialsPolicies/ftp"},
+		"azure-native:web:WebAppScmAllowed":                    {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/basicPublishingCredentialsPolicies/scm"},
+		"azure-native:web:WebAppAuthSettingsV2":                {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/config/authsettingsV2"},
+		"azure-native:web:WebAppSwiftVirtualNetworkConnection": {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/networkConfig/virtualNetwork"},
+		"azure-native:web:WebAppDiagnosticLogsConfiguration":   {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/config/logs"},
+		"azure-native:cdn:Profile":                             {"profileName", "{rg}/providers/Microsoft.Cdn/profiles/{name}"},
+		"azure-native:cdn:AFDEndpoint":                         {"endpointName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{name}"},
+		"azure-native:cdn:AFDOriginGroup":                      {"originGroupName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/originGroups/{name}"},
+		"azure-native:cdn:AFDOrigin":                           {"originName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/originGroups/{originGroupName}/origins/{name}"},
+		"azure-native:cdn:Route":                               {"routeName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}/routes/{name}"},
+		"azure-native:cdn:RuleSet":                             {"ruleSetName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/ruleSets/{name}"},
+		"azure-native:cdn:Rule":                                {"ruleName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}/rules/{name}"},
+		"azure-native:cdn:AFDCustomDomain":                     {"customDomainName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/customDomains/{name}"},
+		"azure-native:cdn:Secret":                              {"secretName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/secrets/{name}"},
+		"azure-native:cdn:SecurityPolicy":                      {"securityPolicyName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/securityPolicies/{name}"},
+		"azure-native:network:Policy":                          {"policyName", "{rg}/providers/Microsoft.Network/frontDoorWebApplicationFirewallPolicies/{name}"},
+		"azure-native:network:VirtualNetwork":                  {"virtualNetworkName", "{rg}/providers/Microsoft.Network/virtualNetworks/{name}"},
+		"azure-native:network:Subnet":                          {"subnetName", "{rg}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{name}"},
+		"azure-native:network:NetworkSecurityGroup":            {"networkSecurityGroupName", "{rg}/providers/Microsoft.Network/networkSecurityGroups/{name}"},
+		"azure-native:network:PrivateEndpoint":                 {"privateEndpointName", "{rg}/providers/Microsoft.Network/privateEndpoints/{name}"},
+		"azure-native:network:PrivateZone":                     {"privateZoneName", "{rg}/providers/Microsoft.Network/privateDnsZones/{name}"},
+		"azure-native:network:VirtualNetworkLink":              {"virtualNetworkLinkName", "{rg}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{name}"},
+		"azure-native:network:PrivateDnsZoneGroup":             {"privateDnsZoneGroupName", "{rg}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{name}"},
+		"azure-native:storage:StorageAccount":                  {"accountName", "{rg}/providers/Microsoft.Storage/storageAccounts/{name}"},
+		"azure-native:storage:BlobContainer":                   {"containerName", "{rg}/providers/Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{name}"},
+		"azure-native:keyvault:Vault":                          {"vaultName", "{rg}/providers/Microsoft.KeyVault/vaults/{name}"},
+		"azure-native:keyvault:Secret":                         {"secretName", "{rg}/providers/Microsoft.KeyVault/vaults/{vaultName}/secrets/{name}"},
+		"azure-native:insights:DiagnosticSetting":              {"name", "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}"},
+		"azure-native:insights:Component":                      {"resourceName", "{rg}/providers/Microsoft.Insights/components/{name}"},
+		"azure-native:operationalinsights:Workspace":           {"workspaceName", "{rg}/providers/Microsoft.OperationalInsights/workspaces/{name}"},
+		"azure-native:authorization:RoleAssignment":            {"roleAssignmentName", "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"},
+		"azure-native:managedidentity:UserAssignedIdentity":    {"resourceName", "{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}"},
+	}
+}
+
+// resourceID fills an id template from the inputs.
+func resourceID(path, name string, inputs resource.PropertyMap) string {
+	str := func(k string) string {
+		if v, ok := inputs[resource.PropertyKey(k)]; ok && v.IsString() {
+			return v.StringValue()
+		}
+		return k
+	}
+	var b strings.Builder
+	for {
+		i := strings.Index(path, "{")
+		if i < 0 {
+			b.WriteString(path)
+			break
+		}
+		j := strings.Index(path[i:], "}")
+		b.WriteString(path[:i])
+		key := path[i+1 : i+j]
+		path = path[i+j+1:]
+		switch key {
+		case "sub":
+			b.WriteString(FakeSubscriptionID)
+		case "rg":
+			b.WriteString("/subscriptions/" + FakeSubscriptionID + "/resourceGroups/" + str("resourceGroupName"))
+		case "name":
+			b.WriteString(name)
+		case "name:site":
+			b.WriteString(str("name"))
+		case "resourceUri", "scope":
+			b.WriteString(strings.TrimSuffix(str(key), "/"))
+		default:
+			b.WriteString(str(key))
+		}
+	}
+	return b.String()
+}
+
+// computeOutputs returns the id and the outputs of a created resource:
+// the inputs plus what Azure would compute, all derived from the type and
+// names so repeated runs give the same values.
+func computeOutputs(typ, urnName string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
+	base := baseToken(typ)
+	outs := inputs.Copy()
+	shape, known := armIDs()[base]
+	if !known {
+		parts := strings.Split(base, ":")
+		mod, kind := "resources", "resource"
+		if len(parts) == 3 {
+			mod, kind = parts[1], parts[2]
+		}
+		shape.nameKey = "name"
+		shape.path = "{rg}/providers/Microsoft." + upperFirst(mod) + "/" + lowerFirst(kind) + "s/{name}"
+	}
+	// Azure names: the own-name input, else an auto-name from the Pulumi
+	// name plus a stable suffix (as azure-native auto-names).
+	name := urnName + "-" + shortHash(base, urnName)[:8]
+	if shape.nameKey != "" {
+		if v, ok := inputs[resource.PropertyKey(shape.nameKey)]; ok && v.IsString() && v.StringValue() != "" {
+			name = v.StringValue()
+		}
+	} else if v, ok := inputs["name"]; ok && v.IsString() && v.StringValue() != "" {
+		name = v.StringValue()
+	}
+	id := resourceID(shape.path, name, inputs)
+	str := resource.NewStringProperty
+	outs["id"] = str(id)
+	outs["name"] = str(name)
+	outs["azureApiVersion"] = str("standin")
+
+	switch base {
+	case "azure-native:web:WebApp":
+		outs["defaultHostName"] = str(name + ".azurewebsites.net")
+		outs["outboundIpAddresses"] = str("192.0.2.10,192.0.2.11")
+		outs["state"] = str("Running")
+	case "azure-native:cdn:Profile":
+		outs["frontDoorId"] = str(fakeGUID("frontDoorId", name))
+		outs["provisioningState"] = str("Succeeded")
+	case "azure-native:cdn:AFDEndpoint":
+		outs["hostName"] = str(name + "-" + shortHash(name) + ".z01.azurefd.net")
+	case "azure-native:cdn:AFDCustomDomain":
+		outs["validationProperties"] = resource.NewObjectProperty(resource.PropertyMap{
+			"validationToken": str(shortHash("validation", name)),
+			"expirationDate":  str("2099-01-01T00:00:00Z"),
+		})
+		outs["domainValidationState"] = str("Approved")
+	case "azure-native:keyvault:Vault":
+		props := objectOf(outs, "properties")
+		props["vaultUri"] = str("https://" + name + ".vault.azure.net/")
+		outs["properties"] = resource.NewObjectProperty(props)
+	case "azure-native:keyvault:Secret":
+		vault := "vault"
+		if v, ok := inputs["vaultName"]; ok && v.IsString() {
+			vault = v.StringValue()
+		}
+		props := objectOf(outs, "properties")
+		uri := "https://" + vault + ".vault.azure.net/secrets/" + name
+		props["secretUri"] = str(uri)
+		props["secretUriWithVersion"] = str(uri + "/" + shortHash("version", vault, name))
+		outs["properties"] = resource.NewObjectProperty(props)
+	case "azure-native:storage:StorageAccount":
+		outs["primaryEndpoints"] = resource.NewObjectProperty(resource.PropertyMap{
+			"blob": str("https://" + name + ".blob.core.windows.net/"),
+		})
+	case "azure-native:operationalinsights:Workspace":
+		outs["customerId"] = str(fakeGUID("customerId", name))
+	case "azure-native:managedidentity:UserAssignedIdentity":
+		outs["principalId"] = str(fakeGUID("principalId", name))
+		outs["clientId"] = str(fakeGUID("clientId", name))
+		outs["tenantId"] = str(FakeTenantID)
+	}
+	// A resource asking for a system-assigned identity gets its principal.
+	if idv, ok := outs["identity"]; ok && idv.IsObject() {
+		ident := idv.ObjectValue().Copy()
+		if t, ok := ident["type"]; ok && t.IsString() && strings.Contains(t.StringValue(), "SystemAssigned") {
+			ident["principalId"] = str(fakeGUID("principalId", base, name))
+			ident["tenantId"] = str(FakeTenantID)
+		}
+		outs["identity"] = resource.NewObjectProperty(ident)
+	}
+	return id, outs
+}
+
+func objectOf(m resource.PropertyMap, key resource.PropertyKey) resource.PropertyMap {
+	if v, ok := m[key]; ok && v.IsObject() {
+		return v.ObjectValue().Copy()
+	}
+	return resource.PropertyMap{}
+}
+
+func shortHash(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	return hex.EncodeToString(sum[:])[:12]
+}
+
+// fakeGUID derives a stable GUID-shaped value from its inputs.
+func fakeGUID(parts ...string) string {
+	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
+	h := hex.EncodeToString(sum[:16])
+	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32]
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+func lowerFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+)
+
+func TestComputedOutputs(t *testing.T) {
+	str := resource.NewStringProperty
+	cases := []struct {
+		typ    string
+		inputs resource.PropertyMap
+		id     string
+		path   string
+		want   string
+	}{
+		{"azure-native:web:WebApp", resource.PropertyMap{"name": str("app1"), "resourceGroupName": str("rg1")},
+			"/subscriptions/" + FakeSubscriptionID + "/resourceGroups/rg1/providers/Microsoft.Web/sites/app1", "defaultHostName", "app1.azurewebsites.net"},
+		{"azure-native:cdn/v20240201:Profile", resource.PropertyMap{"profileName": str("fd"), "resourceGroupName": str("rg1")},
+			"/subscriptions/" + FakeSubscriptionID + "/resourceGroups/rg1/providers/Microsoft.Cdn/profiles/fd", "", ""},
+		{"azure-native:keyvault:Secret", resource.PropertyMap{"vaultName": str("kv"), "secretName": str("s"), "resourceGroupName": str("rg1")},
+			"/subscriptions/" + FakeSubscriptionID + "/resourceGroups/rg1/providers/Microsoft.KeyVault/vaults/kv/secrets/s", "", ""},
+		{"azure-native:insights:DiagnosticSetting", resource.PropertyMap{"name": str("d"), "resourceUri": str("/subscriptions/x/resourceGroups/rg/providers/Microsoft.Web/sites/app1")},
+			"/subscriptions/x/resourceGroups/rg/providers/Microsoft.Web/sites/app1/providers/Microsoft.Insights/diagnosticSettings/d", "", ""},
+	}
+	for _, c := range cases {
+		id, outs := computeOutputs(c.typ, "urnname", c.inputs)
+		if id != c.id {
+			t.Errorf("%s: id %q, want %q", c.typ, id, c.id)
+		}
+		if c.path != "" && outs[resource.PropertyKey(c.path)].StringValue() != c.want {
+			t.Errorf("%s: %s = %v", c.typ, c.path, outs[resource.PropertyKey(c.path)])
+		}
+	}
+	_, outs := computeOutputs("azure-native:cdn:Profile", "fd", resource.PropertyMap{"profileName": str("fd")})
+	if id := outs["frontDoorId"].StringValue(); len(id) != 36 || strings.Count(id, "-") != 4 {
+		t.Errorf("frontDoorId %q is not GUID-shaped", id)
+	}
+	_, again := computeOutputs("azure-native:cdn:Profile", "fd", resource.PropertyMap{"profileName": str("fd")})
+	if again["frontDoorId"] != outs["frontDoorId"] {
+		t.Errorf("frontDoorId not deterministic")
+	}
+	_, outs = computeOutputs("azure-native:keyvault:Vault", "kv", resource.PropertyMap{"vaultName": str("kv"), "properties": resource.NewObjectProperty(resource.PropertyMap{"enableRbacAuthorization": resource.NewBoolProperty(true)})})
+	props := outs["properties"].ObjectValue()
+	if props["vaultUri"].StringValue() != "https://kv.vault.azure.net/" || !props["enableRbacAuthorization"].BoolValue() {
+		t.Errorf("vault properties %v", props)
+	}
+}
+
+func TestDiffEchoesInputs(t *testing.T) {
+	p := &standin{}
+	in := resource.PropertyMap{"httpsOnly": resource.NewBoolProperty(true)}
+	olds, _ := marshal(in)
+	same, _ := marshal(in)
+	changed, _ := marshal(resource.PropertyMap{"httpsOnly": resource.NewBoolProperty(false)})
+	res, err := p.Diff(context.Background(), &pulumirpc.DiffRequest{Urn: "u", OldInputs: olds, News: same})
+	if err != nil || res.Changes != pulumirpc.DiffResponse_DIFF_NONE {
+		t.Errorf("same inputs: %v %v", res, err)
+	}
+	res, err = p.Diff(context.Background(), &pulumirpc.DiffRequest{Urn: "u", OldInputs: olds, News: changed})
+	if err != nil || res.Changes != pulumirpc.DiffResponse_DIFF_SOME || len(res.Diffs) != 1 || res.Diffs[0] != "httpsOnly" {
+		t.Errorf("changed inputs: %v %v", res, err)
+	}
+}
+
+func TestInvokeClientConfig(t *testing.T) {
+	p := &standin{}
+	res, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "azure-native:authorization:getClientConfig"})
+	if err != nil || res.Return.Fields["subscriptionId"].GetStringValue() != FakeSubscriptionID {
+		t.Errorf("getClientConfig: %v %v", res, err)
+	}
+	if _, err := p.Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "azure-native:web:listWebAppPublishingCredentials"}); err == nil {
+		t.Errorf("unsimulated function answered")
+	}
+}
