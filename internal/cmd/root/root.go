@@ -5,6 +5,16 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/streamsec/streamsec/internal/cli"
+	"github.com/streamsec/streamsec/internal/cmd/check"
+	"github.com/streamsec/streamsec/internal/cmd/destroy"
+	initcmd "github.com/streamsec/streamsec/internal/cmd/init"
+	"github.com/streamsec/streamsec/internal/cmd/outputs"
+	plancmd "github.com/streamsec/streamsec/internal/cmd/plan"
+	"github.com/streamsec/streamsec/internal/cmd/preview"
+	"github.com/streamsec/streamsec/internal/cmd/render"
+	"github.com/streamsec/streamsec/internal/cmd/report"
+	"github.com/streamsec/streamsec/internal/cmd/up"
+	"github.com/streamsec/streamsec/internal/cmd/verify"
 )
 
 // NewCmdRoot returns the top-level command with every subcommand attached.
@@ -32,5 +42,15 @@ usage or input.`,
 	})
 
 	// Subcommands, one package each under internal/cmd.
+	cmd.AddCommand(initcmd.NewCmdInit(f, nil))
+	cmd.AddCommand(plancmd.NewCmdPlan(f, nil))
+	cmd.AddCommand(preview.NewCmdPreview(f, nil))
+	cmd.AddCommand(up.NewCmdUp(f, nil))
+	cmd.AddCommand(destroy.NewCmdDestroy(f, nil))
+	cmd.AddCommand(outputs.NewCmdOutputs(f, nil))
+	cmd.AddCommand(verify.NewCmdVerify(f, nil))
+	cmd.AddCommand(render.NewCmdRender(f, nil))
+	cmd.AddCommand(check.NewCmdCheck(f, nil))
+	cmd.AddCommand(report.NewCmdReport(f, nil))
 	return cmd
 }

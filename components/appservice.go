@@ -1,0 +1,212 @@
+package components
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/streamsec/streamsec/components/azweb"
+	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/templates/streamlit"
+)
+
+// AppServiceArgs configure the plan and the web app.
+type AppServiceArgs struct {
+	Spec              *spec.Spec
+	ResourceGroupName pulumi.StringInput
+	AppSubnetID       pulumi.StringInput
+	// FrontDoorID is the profile's X-Azure-FDID value.
+	FrontDoorID pulumi.StringInput
+	// EndpointHost is the Front Door endpoint host name; https://<host> is
+	// an allowed origin known only at deploy time.
+	EndpointHost pulumi.StringInput
+	// CookieSecretURI is the Key Vault secret's versionless URI.
+	CookieSecretURI pulumi.StringInput
+}
+
+// AppService is the Linux plan and the hardened web app.
+type AppService struct {
+	pulumi.ResourceState
+	PlanID          pulumi.IDOutput
+	AppID           pulumi.IDOutput
+	AppName         pulumi.StringOutput
+	DefaultHostName pulumi.StringOutput
+	PrincipalID     pulumi.StringOutput
+}
+
+// Service tag and header that admit only this stack's Front Door.
+const (
+	FrontDoorServiceTag = "AzureFrontDoor.Backend"
+	FrontDoorIDHeader   = "x-azure-fdid"
+)
+
+// NewAppService registers the plan, the web app, the basic-credential
+// policies and, with authMode entraId, App Service authentication.
+func NewAppService(ctx *pulumi.Context, name string, args *AppServiceArgs, opts ...pulumi.ResourceOption) (*AppService, error) {
+	c := &AppService{}
+	if err := ctx.RegisterComponentResource(TypeAppService, name, c, opts...); err != nil {
+		return nil, err
+	}
+	s := args.Spec
+	capacity := s.InstanceCount
+	plan, err := azweb.NewAppServicePlan(ctx, name+"-plan", &azweb.AppServicePlanArgs{
+		ResourceGroupName: args.ResourceGroupName,
+		Name:              s.ResourceName("plan"),
+		Location:          s.Location,
+		Kind:              "linux",
+		Reserved:          new(true),
+		Sku:               &azweb.SkuDescription{Name: s.AppServiceSku, Capacity: &capacity},
+		Tags:              tagMap(s),
+	}, child(c)...)
+	if err != nil {
+		return nil, fmt.Errorf("app service plan: %w", err)
+	}
+
+	settings := appSettings(s, args.EndpointHost, args.CookieSecretURI)
+	// Only this stack's Front Door: the service tag plus its X-Azure-FDID.
+	restrictions := func(prefix string) []azweb.IpSecurityRestriction {
+		return []azweb.IpSecurityRestriction{{
+			Name:        prefix + "AllowFrontDoor",
+			Description: "Only this stack's Front Door profile (X-Azure-FDID)",
+			Priority:    new(100),
+			Action:      "Allow",
+			Tag:         "ServiceTag",
+			IpAddress:   FrontDoorServiceTag,
+			Headers:     map[string]pulumi.StringArrayInput{FrontDoorIDHeader: pulumi.StringArray{args.FrontDoorID}},
+		}}
+	}
+	// Premium reaches the app over Private Link, so the public endpoint
+	// closes entirely; Standard can only use the public one, locked to
+	// Front Door by the restrictions above.
+	publicAccess := "Enabled"
+	if s.Premium() {
+		publicAccess = "Disabled"
+	}
+	app, err := azweb.NewWebApp(ctx, name+"-app", &azweb.WebAppArgs{
+		ResourceGroupName:         args.ResourceGroupName,
+		Name:                      s.ResourceName("app"),
+		Location:                  s.Location,
+		Kind:                      "app,linux",
+		ServerFarmId:              plan.ID(),
+		Reserved:                  new(true),
+		HttpsOnly:                 new(true),
+		ClientAffinityEnabled:     new(s.MultiInstance()),
+		PublicNetworkAccess:       publicAccess,
+		VirtualNetworkSubnetId:    args.AppSubnetID,
+		VnetRouteAllEnabled:       new(true),
+		KeyVaultReferenceIdentity: "SystemAssigned",
+		Identity:                  &azweb.ManagedServiceIdentity{Type: "SystemAssigned"},
+		SiteConfig: &azweb.SiteConfig{
+			MinTlsVersion:                          "1.2",
+			ScmMinTlsVersion:                       "1.2",
+			FtpsState:                              "Disabled",
+			Http20Enabled:                          new(true),
+			WebSocketsEnabled:                      new(true),
+			AlwaysOn:                               new(true),
+			RemoteDebuggingEnabled:                 new(false),
+			HttpLoggingEnabled:                     new(true),
+			LinuxFxVersion:                         "PYTHON|" + s.PythonVersion,
+			AppCommandLine:                         streamlit.StartupCommand(s),
+			HealthCheckPath:                        s.HealthCheckPath,
+			VnetRouteAllEnabled:                    new(true),
+			AppSettings:                            settings,
+			IpSecurityRestrictions:                 restrictions(""),
+			IpSecurityRestrictionsDefaultAction:    "Deny",
+			ScmIpSecurityRestrictions:              restrictions("Scm"),
+			ScmIpSecurityRestrictionsDefaultAction: "Deny",
+			ScmIpSecurityRestrictionsUseMain:       new(false),
+		},
+		Tags: tagMap(s),
+	}, child(c)...)
+	if err != nil {
+		return nil, fmt.Errorf("web app: %w", err)
+	}
+	// Basic (user/password) publishing credentials off: deployments use
+	// Entra ID identities.
+	creds := &azweb.PublishingCredentialsArgs{ResourceGroupName: args.ResourceGroupName, Name: app.Name, Allow: false}
+	if _, err := azweb.NewWebAppFtpAllowed(ctx, name+"-ftp", creds, child(c)...); err != nil {
+		return nil, fmt.Errorf("ftp publishing credentials: %w", err)
+	}
+	if _, err := azweb.NewWebAppScmAllowed(ctx, name+"-scm", creds, child(c)...); err != nil {
+		return nil, fmt.Errorf("scm publishing credentials: %w", err)
+	}
+	if s.AuthMode == spec.AuthEntraID {
+		if _, err := azweb.NewWebAppAuthSettingsV2(ctx, name+"-auth", authSettings(s, args.ResourceGroupName, app.Name), child(c)...); err != nil {
+			return nil, fmt.Errorf("app service authentication: %w", err)
+		}
+	}
+
+	c.PlanID, c.AppID, c.AppName, c.DefaultHostName = plan.ID(), app.ID(), app.Name, app.DefaultHostName
+	c.PrincipalID = app.PrincipalID()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
+		"appId":           app.ID(),
+		"appName":         app.Name,
+		"defaultHostName": app.DefaultHostName,
+	}); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// authSettings is App Service authentication with Entra ID: every request,
+// the WebSocket upgrade included, is authenticated before it reaches
+// Streamlit (WS-AUTH-01). Browsers are sent to the sign-in page; API
+// clients without a session get 401 from the same rule set.
+func authSettings(s *spec.Spec, rg pulumi.StringInput, app pulumi.StringInput) *azweb.AuthSettingsV2Args {
+	return &azweb.AuthSettingsV2Args{
+		ResourceGroupName: rg,
+		Name:              app,
+		Platform:          &azweb.AuthPlatform{Enabled: true},
+		GlobalValidation: &azweb.GlobalValidation{
+			RequireAuthentication:       true,
+			UnauthenticatedClientAction: "RedirectToLoginPage",
+			RedirectToProvider:          "azureactivedirectory",
+			// Front Door's health probe carries no session.
+			ExcludedPaths: []string{s.HealthCheckPath},
+		},
+		HttpSettings: &azweb.HttpSettings{RequireHttps: true},
+		IdentityProviders: &azweb.IdentityProviders{AzureActiveDirectory: &azweb.AzureActiveDirectory{
+			Enabled: true,
+			Registration: &azweb.AzureActiveDirectoryRegistration{
+				ClientId:     s.AuthClientID,
+				OpenIdIssuer: "https://login.microsoftonline.com/" + s.AuthTenantID + "/v2.0",
+			},
+			Validation: &azweb.AzureActiveDirectoryValidation{AllowedAudiences: []string{"api://" + s.AuthClientID}},
+		}},
+		Login: &azweb.Login{TokenStore: &azweb.TokenStore{Enabled: true}},
+	}
+}
+
+// appSettings renders the STREAMLIT_* App Settings once the Front Door
+// endpoint host and the cookie secret URI are known.
+func appSettings(s *spec.Spec, endpointHost, secretURI pulumi.StringInput) pulumi.ArrayOutput {
+	return pulumi.All(endpointHost, secretURI).ApplyT(func(v []any) (pulumi.ArrayOutput, error) {
+		host, _ := v[0].(string)
+		uri, _ := v[1].(string)
+		rt := streamlit.Runtime{}
+		if host != "" {
+			rt.ExtraOrigins = []string{"https://" + host}
+		}
+		if uri != "" {
+			rt.CookieSecretRef = "@Microsoft.KeyVault(SecretUri=" + uri + ")"
+		}
+		list, err := streamlit.AppSettings(s, rt)
+		if err != nil {
+			return pulumi.ArrayOutput{}, fmt.Errorf("app settings: %w", err)
+		}
+		arr := pulumi.Array{}
+		secret := false
+		for _, st := range list {
+			// A Key Vault reference names the secret without holding it,
+			// so it stays readable (the policy checks its form).
+			if st.Secret && !streamlit.IsKeyVaultReference(st.Value) {
+				secret = true
+			}
+			arr = append(arr, pulumi.Map{"name": pulumi.String(st.Name), "value": pulumi.String(st.Value)})
+		}
+		if secret {
+			return pulumi.ToSecret(arr).(pulumi.ArrayOutput), nil
+		}
+		return arr.ToArrayOutput(), nil
+	}).(pulumi.ArrayOutput)
+}
