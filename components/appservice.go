@@ -20,8 +20,11 @@ type AppServiceArgs struct {
 	// EndpointHost is the Front Door endpoint host name; https://<host> is
 	// an allowed origin known only at deploy time.
 	EndpointHost pulumi.StringInput
-	// CookieSecretURI is the Key Vault secret's versionless URI.
-	CookieSecretURI pulumi.StringInput
+	// CookieSecretRef is the Key Vault reference App Setting value for the
+	// Streamlit cookie secret, built from names known at preview.
+	CookieSecretRef string
+	// CookieSecret is the Key Vault secret resource; the web app waits for it.
+	CookieSecret pulumi.Resource
 }
 
 // AppService is the Linux plan and the hardened web app.
@@ -62,7 +65,10 @@ func NewAppService(ctx *pulumi.Context, name string, args *AppServiceArgs, opts 
 		return nil, fmt.Errorf("app service plan: %w", err)
 	}
 
-	settings := appSettings(s, args.EndpointHost, args.CookieSecretURI)
+	settings, err := appSettings(s, args.EndpointHost, args.CookieSecretRef)
+	if err != nil {
+		return nil, err
+	}
 	// Only this stack's Front Door: the service tag plus its X-Azure-FDID.
 	restrictions := func(prefix string) []azweb.IpSecurityRestriction {
 		return []azweb.IpSecurityRestriction{{
@@ -117,7 +123,7 @@ func NewAppService(ctx *pulumi.Context, name string, args *AppServiceArgs, opts 
 			ScmIpSecurityRestrictionsUseMain:       new(false),
 		},
 		Tags: tagMap(s),
-	}, child(c)...)
+	}, child(c, dependsOn(args.CookieSecret)...)...)
 	if err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}
@@ -177,36 +183,54 @@ func authSettings(s *spec.Spec, rg pulumi.StringInput, app pulumi.StringInput) *
 	}
 }
 
-// appSettings renders the STREAMLIT_* App Settings once the Front Door
-// endpoint host and the cookie secret URI are known.
-func appSettings(s *spec.Spec, endpointHost, secretURI pulumi.StringInput) pulumi.ArrayOutput {
-	return pulumi.All(endpointHost, secretURI).ApplyT(func(v []any) (pulumi.ArrayOutput, error) {
-		host, _ := v[0].(string)
-		uri, _ := v[1].(string)
-		rt := streamlit.Runtime{}
+// appSettings renders the STREAMLIT_* App Settings. Only a stack without a
+// custom domain waits for Front Door to name its endpoint (its origin is an
+// allowed one); otherwise every value is known at preview, so the policy
+// packs can judge them before anything is created.
+func appSettings(s *spec.Spec, endpointHost pulumi.StringInput, cookieSecretRef string) (pulumi.ArrayInput, error) {
+	render := func(host string) (pulumi.Array, error) {
+		rt := streamlit.Runtime{CookieSecretRef: cookieSecretRef}
 		if host != "" {
 			rt.ExtraOrigins = []string{"https://" + host}
 		}
-		if uri != "" {
-			rt.CookieSecretRef = "@Microsoft.KeyVault(SecretUri=" + uri + ")"
-		}
 		list, err := streamlit.AppSettings(s, rt)
 		if err != nil {
-			return pulumi.ArrayOutput{}, fmt.Errorf("app settings: %w", err)
+			return nil, fmt.Errorf("app settings: %w", err)
 		}
 		arr := pulumi.Array{}
-		secret := false
 		for _, st := range list {
-			// A Key Vault reference names the secret without holding it,
-			// so it stays readable (the policy checks its form).
+			// A Key Vault reference names the secret without holding it, so it
+			// stays readable (the policy checks its form); anything else
+			// marked secret must never reach the settings in plain text.
 			if st.Secret && !streamlit.IsKeyVaultReference(st.Value) {
-				secret = true
+				return nil, fmt.Errorf("app settings: %s would hold a secret in plain text", st.Name)
 			}
 			arr = append(arr, pulumi.Map{"name": pulumi.String(st.Name), "value": pulumi.String(st.Value)})
 		}
-		if secret {
-			return pulumi.ToSecret(arr).(pulumi.ArrayOutput), nil
+		return arr, nil
+	}
+	if s.Domain != "" || endpointHost == nil {
+		return render("")
+	}
+	return endpointHost.ToStringOutput().ApplyT(func(host string) (pulumi.ArrayOutput, error) {
+		arr, err := render(host)
+		if err != nil {
+			return pulumi.ArrayOutput{}, err
 		}
 		return arr.ToArrayOutput(), nil
-	}).(pulumi.ArrayOutput)
+	}).(pulumi.ArrayOutput), nil
+}
+
+// dependsOn is a DependsOn option for the resources that are set.
+func dependsOn(rs ...pulumi.Resource) []pulumi.ResourceOption {
+	var set []pulumi.Resource
+	for _, r := range rs {
+		if r != nil {
+			set = append(set, r)
+		}
+	}
+	if len(set) == 0 {
+		return nil
+	}
+	return []pulumi.ResourceOption{pulumi.DependsOn(set)}
 }

@@ -38,6 +38,13 @@ type KeyVault struct {
 	// CookieSecretURI is the secret's versionless URI, for the App Service
 	// Key Vault reference (latest version wins on rotation).
 	CookieSecretURI pulumi.StringOutput
+	// CookieSecretRef is the App Setting value that makes App Service read
+	// the cookie secret from the vault. It uses the vault and secret names,
+	// which are known at preview (a URI from the vault's outputs is not, and
+	// the policy packs fail closed on unknown values).
+	CookieSecretRef string
+	// CookieSecret is the secret resource, for dependency ordering.
+	CookieSecret pulumi.Resource
 }
 
 // NewKeyVault registers the vault, its private endpoint and the cookie secret.
@@ -54,9 +61,10 @@ func NewKeyVault(ctx *pulumi.Context, name string, args *KeyVaultArgs, opts ...p
 	if s.CertificateSource == spec.CertificateKeyVault {
 		publicAccess = "Enabled"
 	}
+	vaultName := s.CompactName("kv", 24)
 	vault, err := keyvault.NewVault(ctx, name+"-vault", &keyvault.VaultArgs{
 		ResourceGroupName: args.ResourceGroupName,
-		VaultName:         pulumi.String(s.CompactName("kv", 24)),
+		VaultName:         pulumi.String(vaultName),
 		Location:          pulumi.String(s.Location),
 		Properties: &keyvault.VaultPropertiesArgs{
 			TenantId:                  pulumi.String(args.TenantID),
@@ -104,6 +112,8 @@ func NewKeyVault(ctx *pulumi.Context, name string, args *KeyVaultArgs, opts ...p
 
 	vaultURI := vault.Properties.VaultUri()
 	c.VaultID, c.VaultName, c.VaultURI = vault.ID(), vault.Name, vaultURI
+	c.CookieSecret = secret
+	c.CookieSecretRef = fmt.Sprintf("@Microsoft.KeyVault(VaultName=%s;SecretName=%s)", vaultName, CookieSecretName)
 	// Built from the vault URI rather than read from the secret's outputs,
 	// which carry the secret value and so are secret as a whole.
 	c.CookieSecretURI = pulumi.All(vaultURI, secret.Name).ApplyT(func(v []any) string {

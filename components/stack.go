@@ -108,7 +108,7 @@ func NewHardenedStack(ctx *pulumi.Context, name string, args *HardenedStackArgs,
 	}
 	app, err := NewAppService(ctx, name+"-appservice", &AppServiceArgs{
 		Spec: s, ResourceGroupName: rgName, AppSubnetID: net.AppSubnetID,
-		FrontDoorID: fd.FrontDoorID, EndpointHost: endpointHost, CookieSecretURI: kv.CookieSecretURI,
+		FrontDoorID: fd.FrontDoorID, EndpointHost: endpointHost, CookieSecretRef: kv.CookieSecretRef, CookieSecret: kv.CookieSecret,
 	}, in)
 	if err != nil {
 		return nil, err

@@ -363,8 +363,14 @@ func TestOrigins(t *testing.T) {
 			if !strings.Contains(text(settings), `"name":"STREAMLIT_SERVER_CORS_ALLOWED_ORIGINS","value":"`+text(list[0])) {
 				t.Errorf("app settings do not allow the WAF's origin %s: %s", text(list[0]), text(settings))
 			}
-			if !strings.Contains(text(settings), `"value":"@Microsoft.KeyVault(SecretUri=https://`) {
-				t.Errorf("cookie secret is not a Key Vault reference: %s", text(settings))
+			// The reference names the stack's own vault and is built from
+			// names, so it is known at preview (policies fail closed on
+			// unknowns).
+			vault := one(t, p, "azure-native:keyvault:Vault", "vault")
+			vaultName, _ := vault.Get("vaultName")
+			want := `"value":"@Microsoft.KeyVault(VaultName=` + text(vaultName) + `;SecretName=streamlit-cookie-secret)"`
+			if text(vaultName) == "" || !strings.Contains(text(settings), want) {
+				t.Errorf("cookie secret is not a Key Vault reference to vault %s: %s", text(vaultName), text(settings))
 			}
 		})
 	}
