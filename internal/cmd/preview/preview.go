@@ -72,48 +72,69 @@ type Summary struct {
 }
 
 func runPreview(ctx context.Context, opts *PreviewOptions) error {
-	if err := CheckFormat(opts.Format); err != nil {
-		return err
-	}
-	if err := opts.Engine.Validate(); err != nil {
-		return cli.InputError(err)
-	}
-	loaded, err := opts.Factory.LoadSpec(opts.Stack)
+	sess, err := Prepare(ctx, opts.Factory, opts.Stack, &opts.Engine, opts.Format)
 	if err != nil {
 		return err
 	}
-	if err := engine.RequireStackFile(opts.Factory, opts.Stack.Stack); err != nil {
-		return err
-	}
-	progress := ProgressWriter(opts.IO, opts.Format)
-	var packs []string
-	if !opts.Engine.NoPolicy {
-		packs, err = engine.ResolvePacks(ctx, opts.Factory.ProjectDir, opts.Engine.PolicyPacks, opts.Factory.Getenv, progress)
-		if err != nil {
-			return engine.CommandError(err)
-		}
-	}
-	eng, err := opts.Engine.Open(opts.Factory, opts.Stack.Stack, engine.Program(loaded.Spec, program.RunSpec))
-	if err != nil {
-		return engine.CommandError(err)
-	}
-	defer eng.Close()
-	// The program needs the cookie secret as much as up does; it is
-	// generated once into the encrypted config, never replaced.
-	created, err := eng.EnsureCookieSecret(ctx)
-	if err != nil {
-		return engine.CommandError(err)
-	}
-	if created {
-		fmt.Fprintf(opts.IO.ErrOut, "generated streamsec:cookieSecret into the encrypted config of stack %s (%s)\n", opts.Stack.Stack, eng.StackFile())
-	}
-	res, runErr := eng.Preview(ctx, engine.RunOptions{
-		PolicyPacks: packs,
-		Progress:    progress,
-		Color:       engine.ResolveColor(opts.Engine.Color, progress),
+	defer sess.Engine.Close()
+	res, runErr := sess.Engine.Preview(ctx, engine.RunOptions{
+		PolicyPacks: sess.Packs,
+		Progress:    sess.Progress,
+		Color:       sess.Color,
 		Diff:        opts.Diff,
 	})
-	return Report(opts.IO, opts.Format, "preview", opts.Stack.Stack, packs, res, runErr)
+	return Report(opts.IO, opts.Format, "preview", opts.Stack.Stack, sess.Packs, res, runErr)
+}
+
+// Session is an engine opened on one stack with its policy packs resolved,
+// what preview and up both need before they run.
+type Session struct {
+	Engine   *engine.Engine
+	Packs    []string
+	Progress io.Writer
+	Color    string
+}
+
+// Prepare validates the flags and the Spec, resolves (and builds) the policy
+// packs, opens the stack with the project's program, and makes sure the
+// cookie secret exists: the program needs it for any real run. It is
+// generated once into the encrypted config, never replaced or printed.
+// The caller closes Session.Engine.
+func Prepare(ctx context.Context, f *cli.Factory, stack cli.StackFlags, flags *engine.Flags, format string) (*Session, error) {
+	if err := CheckFormat(format); err != nil {
+		return nil, err
+	}
+	if err := flags.Validate(); err != nil {
+		return nil, cli.InputError(err)
+	}
+	loaded, err := f.LoadSpec(stack)
+	if err != nil {
+		return nil, err
+	}
+	if err := engine.RequireStackFile(f, stack.Stack); err != nil {
+		return nil, err
+	}
+	sess := &Session{Progress: ProgressWriter(f.IO, format)}
+	if !flags.NoPolicy {
+		sess.Packs, err = engine.ResolvePacks(ctx, f.ProjectDir, flags.PolicyPacks, f.Getenv, sess.Progress)
+		if err != nil {
+			return nil, engine.CommandError(err)
+		}
+	}
+	sess.Color = engine.ResolveColor(flags.Color, sess.Progress)
+	sess.Engine, err = flags.Open(f, stack.Stack, engine.Program(loaded.Spec, program.RunSpec))
+	if err != nil {
+		return nil, engine.CommandError(err)
+	}
+	created, err := sess.Engine.EnsureCookieSecret(ctx)
+	if err != nil {
+		sess.Engine.Close()
+		return nil, engine.CommandError(err)
+	}
+	if created {
+		fmt.Fprintf(f.IO.ErrOut, "generated streamsec:cookieSecret into the encrypted config of stack %s (%s)\n", stack.Stack, sess.Engine.StackFile())
+	}
+	return sess, nil
 }
 
 // CheckFormat accepts the summary formats engine commands print.

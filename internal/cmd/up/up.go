@@ -5,14 +5,12 @@ package up
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/spf13/cobra"
 
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/cmd/preview"
 	"github.com/streamsec/streamsec/internal/engine"
-	"github.com/streamsec/streamsec/internal/program"
 )
 
 // UpOptions are the inputs of one update.
@@ -60,46 +58,18 @@ or setup.`,
 }
 
 func runUp(ctx context.Context, opts *UpOptions) error {
-	if err := preview.CheckFormat(opts.Format); err != nil {
-		return err
-	}
-	if err := opts.Engine.Validate(); err != nil {
-		return cli.InputError(err)
-	}
-	loaded, err := opts.Factory.LoadSpec(opts.Stack)
+	sess, err := preview.Prepare(ctx, opts.Factory, opts.Stack, &opts.Engine, opts.Format)
 	if err != nil {
 		return err
 	}
-	if err := engine.RequireStackFile(opts.Factory, opts.Stack.Stack); err != nil {
-		return err
-	}
-	progress := preview.ProgressWriter(opts.IO, opts.Format)
-	var packs []string
-	if !opts.Engine.NoPolicy {
-		packs, err = engine.ResolvePacks(ctx, opts.Factory.ProjectDir, opts.Engine.PolicyPacks, opts.Factory.Getenv, progress)
-		if err != nil {
-			return engine.CommandError(err)
-		}
-	}
-	eng, err := opts.Engine.Open(opts.Factory, opts.Stack.Stack, engine.Program(loaded.Spec, program.RunSpec))
-	if err != nil {
-		return engine.CommandError(err)
-	}
-	defer eng.Close()
-	created, err := eng.EnsureCookieSecret(ctx)
-	if err != nil {
-		return engine.CommandError(err)
-	}
-	if created {
-		fmt.Fprintf(opts.IO.ErrOut, "generated streamsec:cookieSecret into the encrypted config of stack %s (%s)\n", opts.Stack.Stack, eng.StackFile())
-	}
-	res, runErr := eng.Up(ctx, engine.RunOptions{
-		PolicyPacks:     packs,
-		Progress:        progress,
-		Color:           engine.ResolveColor(opts.Engine.Color, progress),
+	defer sess.Engine.Close()
+	res, runErr := sess.Engine.Up(ctx, engine.RunOptions{
+		PolicyPacks:     sess.Packs,
+		Progress:        sess.Progress,
+		Color:           sess.Color,
 		Diff:            opts.Diff,
 		ExpectNoChanges: opts.ExpectNoChanges,
 		Message:         opts.Message,
 	})
-	return preview.Report(opts.IO, opts.Format, "up", opts.Stack.Stack, packs, res, runErr)
+	return preview.Report(opts.IO, opts.Format, "up", opts.Stack.Stack, sess.Packs, res, runErr)
 }
