@@ -139,6 +139,37 @@ func NewEdgeRouting(ctx *pulumi.Context, name string, args *EdgeRoutingArgs, opt
 		}
 		rules = append(rules, rule)
 	}
+	// The route redirects http to https as well, but its status code is
+	// not documented; this rule makes it a 301, the code Microsoft
+	// recommends and `streamsec verify` expects (WS-TLS-01).
+	redirect, err := cdn.NewRule(ctx, name+"-https-redirect", &cdn.RuleArgs{
+		ResourceGroupName:       args.ResourceGroupName,
+		ProfileName:             args.ProfileName,
+		RuleSetName:             ruleSet.Name,
+		RuleName:                pulumi.String("HttpsRedirect"),
+		Order:                   pulumi.Int(len(rules) + 1),
+		MatchProcessingBehavior: pulumi.String("Stop"),
+		Conditions: pulumi.Array{&cdn.DeliveryRuleRequestSchemeConditionArgs{
+			Name: pulumi.String("RequestScheme"),
+			Parameters: &cdn.RequestSchemeMatchConditionParametersArgs{
+				TypeName:    pulumi.String("DeliveryRuleRequestSchemeConditionParameters"),
+				Operator:    pulumi.String("Equal"),
+				MatchValues: pulumi.StringArray{pulumi.String("HTTP")},
+			},
+		}},
+		Actions: pulumi.Array{&cdn.UrlRedirectActionArgs{
+			Name: pulumi.String("UrlRedirect"),
+			Parameters: &cdn.UrlRedirectActionParametersArgs{
+				TypeName:            pulumi.String("DeliveryRuleUrlRedirectActionParameters"),
+				RedirectType:        pulumi.String("Moved"),
+				DestinationProtocol: pulumi.String("Https"),
+			},
+		}},
+	}, child(c)...)
+	if err != nil {
+		return nil, fmt.Errorf("https redirect rule: %w", err)
+	}
+	rules = append(rules, redirect)
 
 	domains := cdn.ActivatedResourceReferenceArray{}
 	policyDomains := cdn.ActivatedResourceReferenceArray{&cdn.ActivatedResourceReferenceArgs{Id: args.EndpointID}}

@@ -129,6 +129,9 @@ var common = []hardening{
 	{"azure-native:cdn:Rule", "headers-1", "actions.2.parameters.value", "nosniff"},
 	{"azure-native:cdn:Rule", "headers-1", "actions.3.parameters.headerName", "Referrer-Policy"},
 	{"azure-native:cdn:Rule", "headers-1", "actions.4.parameters.headerName", "Permissions-Policy"},
+	{"azure-native:cdn:Rule", "https-redirect", "conditions.0.parameters.matchValues.0", "HTTP"},
+	{"azure-native:cdn:Rule", "https-redirect", "actions.0.parameters.redirectType", "Moved"},
+	{"azure-native:cdn:Rule", "https-redirect", "actions.0.parameters.destinationProtocol", "Https"},
 	{"azure-native:cdn:Rule", "headers-2", "actions.0.parameters.headerName", "X-Frame-Options"},
 	{"azure-native:cdn:Rule", "headers-2", "actions.0.parameters.value", "DENY"},
 	{"azure-native:cdn:Rule", "headers-2", "actions.1.parameters.headerName", "Server"},
@@ -437,7 +440,7 @@ func TestConditionalResources(t *testing.T) {
 		{"prod", "azure-native:web:WebAppAuthSettingsV2", 1},
 		{"prod", "azure-native:authorization:RoleAssignment", 3},
 		{"prod", "azure-native:network:PrivateEndpoint", 2},
-		{"prod", "azure-native:cdn:Rule", 2},
+		{"prod", "azure-native:cdn:Rule", 3}, // two header rules and the https redirect
 	} {
 		t.Run(tc.stack+"/"+tc.typ, func(t *testing.T) {
 			if got := len(ofType(planStack(t, tc.stack), tc.typ)); got != tc.want {
