@@ -18,17 +18,19 @@ import (
 var version = "dev"
 
 func main() {
-	os.Exit(run())
-}
-
-func run() int {
 	// Ctrl-C and SIGTERM cancel the context; long commands (preview, up,
 	// verify) pass it on so the engine and probes stop cleanly.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	code := run(ctx, cli.NewFactory(version), os.Args[1:])
+	stop()
+	os.Exit(code)
+}
 
-	f := cli.NewFactory(version)
+// run executes one command line and returns the exit code (0 ok, 1 failed,
+// 2 usage or input), printing the error, if any, on the error stream.
+func run(ctx context.Context, f *cli.Factory, args []string) int {
 	cmd := root.NewCmdRoot(f)
+	cmd.SetArgs(args)
 	err := cmd.ExecuteContext(ctx)
 	if err == nil {
 		return cli.ExitOK
