@@ -2,6 +2,7 @@ package components
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -212,13 +213,24 @@ func appSettings(s *spec.Spec, endpointHost pulumi.StringInput, cookieSecretRef 
 	if s.Domain != "" || endpointHost == nil {
 		return render("")
 	}
-	return endpointHost.ToStringOutput().ApplyT(func(host string) (pulumi.ArrayOutput, error) {
-		arr, err := render(host)
-		if err != nil {
-			return pulumi.ArrayOutput{}, err
+	// Only the values naming the endpoint host wait for it; every other
+	// setting stays a literal the packs can judge at preview.
+	const placeholder = "endpoint-host.streamsec.invalid"
+	arr, err := render(placeholder)
+	if err != nil {
+		return nil, err
+	}
+	for i, el := range arr {
+		m := el.(pulumi.Map)
+		v := string(m["value"].(pulumi.String))
+		if !strings.Contains(v, placeholder) {
+			continue
 		}
-		return arr.ToArrayOutput(), nil
-	}).(pulumi.ArrayOutput), nil
+		arr[i] = pulumi.Map{"name": m["name"], "value": endpointHost.ToStringOutput().ApplyT(func(host string) string {
+			return strings.ReplaceAll(v, placeholder, host)
+		}).(pulumi.StringOutput)}
+	}
+	return arr, nil
 }
 
 // dependsOn is a DependsOn option for the resources that are set.

@@ -25,6 +25,20 @@
 //   - STANDIN_CREATE_DELAY (a Go duration, e.g. 500ms) makes every Create
 //     and Update wait that long, honouring cancellation, so tests can
 //     interrupt an update while it runs.
+//   - STANDIN_UNKNOWN_AT_PREVIEW=1 turns on the realistic preview mode. By
+//     default a preview Create returns the computed outputs already known,
+//     which no real provider can do. In this mode a preview Create (the
+//     engine calls Create with preview=true because Configure reports
+//     SupportsPreview) returns the inputs as they are and every output the
+//     stand-in would add on create (id, name, an endpoint's hostName, a
+//     profile's frontDoorId, a vault's properties.vaultUri, an identity's
+//     principalId, ...) as unknown, as the real azure-native provider does
+//     for a resource that does not exist yet. A preview of a resource
+//     already in the state is answered from the state (Diff reports no
+//     change), so its outputs stay known. Create without preview, Update
+//     and every other call behave as by default. The variable is read by
+//     the plugin process, which inherits the environment of the pulumi CLI
+//     and so of whoever ran it (the Automation API passes its own).
 //
 // Build: go build -o DIR/pulumi-resource-azure-native ./test/standin-provider
 package main
@@ -231,10 +245,44 @@ func (p *standin) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pu
 		return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
 	}
 	if req.GetPreview() {
-		// Preview creates carry no id; the outputs are already known here.
+		// Preview creates carry no id; by default the outputs are already
+		// known here.
 		id = ""
+		if unknownAtPreview() {
+			props, err = marshal(unknownAdded(inputs, outs))
+			if err != nil {
+				return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
+			}
+		}
 	}
 	return &pulumirpc.CreateResponse{Id: id, Properties: props}, nil
+}
+
+// unknownAtPreview reports whether STANDIN_UNKNOWN_AT_PREVIEW asks for the
+// realistic preview mode.
+func unknownAtPreview() bool {
+	v := strings.TrimSpace(os.Getenv("STANDIN_UNKNOWN_AT_PREVIEW"))
+	return v != "" && v != "0" && !strings.EqualFold(v, "false")
+}
+
+// unknownAdded returns outs with every property that create added to the
+// inputs (at any depth of nested objects) replaced by an unknown: what a
+// provider can say about a resource before it exists. Inputs keep their
+// values, known or not.
+func unknownAdded(inputs, outs resource.PropertyMap) resource.PropertyMap {
+	res := resource.PropertyMap{}
+	for k, o := range outs {
+		in, ok := inputs[k]
+		switch {
+		case !ok:
+			res[k] = resource.MakeComputed(resource.NewStringProperty(""))
+		case in.IsObject() && o.IsObject():
+			res[k] = resource.NewObjectProperty(unknownAdded(in.ObjectValue(), o.ObjectValue()))
+		default:
+			res[k] = in
+		}
+	}
+	return res
 }
 
 func (p *standin) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {

@@ -77,3 +77,81 @@ func TestInvokeClientConfig(t *testing.T) {
 		t.Errorf("unsimulated function answered")
 	}
 }
+
+func TestCreatePreviewUnknownMode(t *testing.T) {
+	str := resource.NewStringProperty
+	in := resource.PropertyMap{
+		"endpointName":      str("ep"),
+		"profileName":       str("fd"),
+		"resourceGroupName": str("rg1"),
+		"tags":              resource.NewObjectProperty(resource.PropertyMap{"env": str("dev")}),
+	}
+	vaultIn := resource.PropertyMap{
+		"vaultName":  str("kv"),
+		"properties": resource.NewObjectProperty(resource.PropertyMap{"enableRbacAuthorization": resource.NewBoolProperty(true)}),
+		"identity":   resource.NewObjectProperty(resource.PropertyMap{"type": str("SystemAssigned")}),
+	}
+	cases := []struct {
+		name     string
+		env      string
+		preview  bool
+		typ      string
+		inputs   resource.PropertyMap
+		unknown  []string // paths that must be unknown
+		known    []string // paths that must be known
+		wantNoID bool
+	}{
+		{"default preview knows outputs", "", true, "azure-native:cdn:AFDEndpoint", in, nil, []string{"hostName", "id", "endpointName"}, true},
+		{"realistic preview", "1", true, "azure-native:cdn:AFDEndpoint", in, []string{"hostName", "id", "name", "azureApiVersion"}, []string{"endpointName", "profileName", "tags.env"}, true},
+		{"realistic preview nested", "1", true, "azure-native:keyvault:Vault", vaultIn, []string{"properties.vaultUri", "identity.principalId", "identity.tenantId", "id"}, []string{"properties.enableRbacAuthorization", "identity.type", "vaultName"}, true},
+		{"realistic mode, real create", "1", false, "azure-native:cdn:AFDEndpoint", in, nil, []string{"hostName", "id"}, false},
+		{"mode off with 0", "0", true, "azure-native:cdn:AFDEndpoint", in, nil, []string{"hostName", "id"}, true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Setenv("STANDIN_UNKNOWN_AT_PREVIEW", c.env)
+			props, err := marshal(c.inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := (&standin{}).Create(context.Background(), &pulumirpc.CreateRequest{
+				Urn: "urn:pulumi:dev::streamsec::" + c.typ + "::x", Type: c.typ, Name: "x", Properties: props, Preview: c.preview,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if (res.Id == "") != c.wantNoID {
+				t.Errorf("id %q", res.Id)
+			}
+			outs, err := unmarshal(res.Properties)
+			if err != nil {
+				t.Fatal(err)
+			}
+			obj := resource.PropertyValue{V: outs}
+			get := func(path string) (resource.PropertyValue, bool) {
+				v := obj
+				for _, k := range strings.Split(path, ".") {
+					if !v.IsObject() {
+						return v, false
+					}
+					var ok bool
+					v, ok = v.ObjectValue()[resource.PropertyKey(k)]
+					if !ok {
+						return v, false
+					}
+				}
+				return v, true
+			}
+			for _, p := range c.unknown {
+				if v, ok := get(p); !ok || !v.IsComputed() {
+					t.Errorf("%s = %v (present %v), want unknown", p, v, ok)
+				}
+			}
+			for _, p := range c.known {
+				if v, ok := get(p); !ok || v.ContainsUnknowns() {
+					t.Errorf("%s = %v (present %v), want known", p, v, ok)
+				}
+			}
+		})
+	}
+}
