@@ -19,7 +19,6 @@ var realisticPreview = []string{"STANDIN_UNKNOWN_AT_PREVIEW=1"}
 // is computed during preview (policy-packs/rules/props.go unknownMsg).
 const unknownMsg = "is computed (unknown until apply), so it cannot be proven during preview"
 
-
 // originRules are the rules that judge the allowed browser origins; on a
 // stack without a custom domain the only allowed origin is the Front Door
 // endpoint's host, known only once the endpoint exists.
