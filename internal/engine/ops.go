@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -317,6 +318,17 @@ func (e *Engine) EnsureCookieSecret(ctx context.Context) (created bool, err erro
 	if _, err := e.Stack(ctx); err != nil {
 		return false, e.classify(ctx, err)
 	}
+	// A deployed stack whose file lacks the secret was deployed from a
+	// file that is not this one (a pipeline that never committed it): a new
+	// secret would replace the one every instance shares and sign every
+	// user out, on every run. Refuse rather than rotate silently.
+	deployed, err := e.deployedResources(ctx)
+	if err != nil {
+		return false, err
+	}
+	if deployed > 0 {
+		return false, &SetupError{Err: fmt.Errorf("stack %s is deployed (%d resources) but %s has no %s: generating a new one would replace the secret all instances share; commit the stack file that holds the encrypted secret, or set it with `pulumi config set --secret %s --stack %s`", e.opts.Stack, deployed, e.StackFile(), CookieSecretKey, CookieSecretKey, e.opts.Stack)}
+	}
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
 		return false, fmt.Errorf("generate cookie secret: %w", err)
@@ -326,6 +338,32 @@ func (e *Engine) EnsureCookieSecret(ctx context.Context) (created bool, err erro
 		return false, e.classify(ctx, fmt.Errorf("store the cookie secret in the stack config: %w", err))
 	}
 	return true, nil
+}
+
+// deployedResources counts the resources in the stack's state, the root
+// stack and provider resources aside.
+func (e *Engine) deployedResources(ctx context.Context) (int, error) {
+	data, err := e.Export(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var state struct {
+		Deployment struct {
+			Resources []struct {
+				Type string `json:"type"`
+			} `json:"resources"`
+		} `json:"deployment"`
+	}
+	if err := json.Unmarshal(data, &state); err != nil {
+		return 0, fmt.Errorf("read the state of stack %s: %w", e.opts.Stack, err)
+	}
+	n := 0
+	for _, r := range state.Deployment.Resources {
+		if r.Type != "pulumi:pulumi:Stack" && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // fileHasKey reports whether a stack file's config holds key.

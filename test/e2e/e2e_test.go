@@ -464,6 +464,30 @@ func TestUpIdempotentExportCleanDestroy(t *testing.T) {
 		}
 	}
 
+	// A pipeline that deploys from a checkout whose stack file lacks the
+	// encrypted secret (it was never committed) must not rotate the secret
+	// on every run: up refuses with exit 2 and leaves the file alone.
+	stackPath := filepath.Join(p.dir, "stacks", "Pulumi.dev.yaml")
+	copyStackFile(t, filepath.Join(setup.repo, "stacks", "Pulumi.dev.yaml"), stackPath)
+	withoutSecret, err := os.ReadFile(stackPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(withoutSecret, []byte("streamsec:cookieSecret")) {
+		t.Fatalf("the repository's dev stack file unexpectedly holds a cookie secret")
+	}
+	out, code = p.run("up", "--stack", "dev", "--non-interactive", "--color", "never")
+	if code != 2 {
+		t.Errorf("up of a deployed stack without its cookie secret: exit %d, want 2\n%s", code, tail(out, 40))
+	}
+	mustContain(t, out, "is deployed", "streamsec:cookieSecret")
+	if after, _ := os.ReadFile(stackPath); !bytes.Equal(after, withoutSecret) {
+		t.Errorf("up wrote a new cookie secret into the stack file of a deployed stack")
+	}
+	if err := os.WriteFile(stackPath, stackFile, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
 	out, code = p.run("destroy", "--stack", "dev", "--yes", "--non-interactive", "--color", "never")
 	if code != 0 {
 		t.Fatalf("destroy: exit %d\n%s", code, tail(out, 80))
