@@ -29,7 +29,7 @@ const stageWait = 1500 * time.Millisecond
 func rateBurst(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 	n := t.opts.Burst
 	ev := Evidence{Request: fmt.Sprintf("%d handshakes (at most %d at a time): %s", n, burstConcurrency,
-		request{method: "GET", path: t.streamPath(), headers: wsHeaders(t.origins[0], "13")}.describe(t.site))}
+		t.handshake().describe(t.site))}
 	var mu sync.Mutex
 	counts := map[string]int{}
 	sem := make(chan struct{}, burstConcurrency)
@@ -38,15 +38,13 @@ func rateBurst(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
+			release, ok := acquire(ctx, sem)
+			if !ok {
 				return
 			}
-			req := request{method: "GET", path: t.streamPath(), headers: wsHeaders(t.origins[0], "13")}
+			defer release()
 			rctx, cancel := t.reqCtx(ctx)
-			resp, _, err := t.exchange(rctx, t.site, req, false)
+			resp, _, err := t.exchange(rctx, t.site, t.handshake(), false)
 			cancel()
 			key := "error"
 			if err == nil {
@@ -83,7 +81,7 @@ func rateBurst(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 
 func oversizedFrame(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 	size := t.opts.MessageLimit + 1<<20
-	req := request{method: "GET", path: t.streamPath(), headers: wsHeaders(t.origins[0], "13")}
+	req := t.handshake()
 	ev := Evidence{Request: fmt.Sprintf("%s\nthen one binary frame of %d bytes (limit %d + 1 MiB)", req.describe(t.site), size, t.opts.MessageLimit)}
 	rctx, cancel := t.reqCtx(ctx)
 	defer cancel()

@@ -91,7 +91,7 @@ func Execute(ctx context.Context, t *Target) *Run {
 		e.page, _, e.pageErr = t.exchange(rctx, t.site, e.pageReq, false)
 	}()
 	if e.pageErr == nil {
-		e.anchorReq = request{method: "GET", path: t.streamPath(), headers: wsHeaders(t.origins[0], "13")}
+		e.anchorReq = t.handshake()
 		rctx, c := t.reqCtx(ctx)
 		e.anchor, _, e.anchorErr = t.exchange(rctx, t.site, e.anchorReq, false)
 		c()
@@ -105,11 +105,9 @@ func Execute(ctx context.Context, t *Target) *Run {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			select {
-			case sem <- struct{}{}:
-				defer func() { <-sem }()
-			case <-ctx.Done():
-			}
+			// A cancelled run still gives every check its result.
+			release, _ := acquire(ctx, sem)
+			defer release()
 			results[i] = t.runCheck(ctx, c, e)
 		}()
 	}
@@ -129,6 +127,45 @@ func (t *Target) reqCtx(ctx context.Context) (context.Context, context.CancelFun
 }
 
 func (t *Target) streamPath() string { return t.base + "/_stcore/stream" }
+
+// handshake is a WebSocket opening handshake to the stream path with the
+// expected origin (a fresh key each call).
+func (t *Target) handshake() request {
+	return request{method: "GET", path: t.streamPath(), headers: wsHeaders(t.origins[0], "13")}
+}
+
+// acquire takes a slot of sem, or gives up (ok false) when ctx ends first.
+// release frees the slot taken, and does nothing when none was.
+func acquire(ctx context.Context, sem chan struct{}) (release func(), ok bool) {
+	select {
+	case sem <- struct{}{}:
+		return func() { <-sem }, true
+	case <-ctx.Done():
+		return func() {}, false
+	}
+}
+
+// send sends req to e once, within the request timeout, and starts its
+// evidence (the request, and the status when there is an answer). When the
+// exchange fails, done is true and s is the verdict: Pass with
+// refusedDetail when e refuses the connection and refusedDetail is given
+// (refusing is the secure answer there), Unknown otherwise.
+func (t *Target) send(ctx context.Context, e endpoint, req request, refusedDetail string) (resp *response, ev Evidence, s Status, done bool) {
+	ev = Evidence{Request: req.describe(e)}
+	rctx, cancel := t.reqCtx(ctx)
+	defer cancel()
+	resp, _, err := t.exchange(rctx, e, req, false)
+	if err != nil {
+		if refusedDetail != "" && refused(err) {
+			ev.Detail = refusedDetail
+			return nil, ev, Pass, true
+		}
+		ev.Detail = "could not tell: " + clip(err.Error())
+		return nil, ev, Unknown, true
+	}
+	ev.Status = strconv.Itoa(resp.status)
+	return resp, ev, "", false
+}
 
 func (t *Target) runCheck(ctx context.Context, c check, e *env) (res Result) {
 	res = Result{ID: c.id, Title: c.title, Controls: c.controls, Mandatory: c.mandatory, Status: Unknown}
@@ -412,20 +449,11 @@ func httpRedirect(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 	if t.site.scheme != "https" {
 		return Fail, Evidence{Detail: "the URL is plain http"}
 	}
-	req := get(t.base + "/")
-	ev := Evidence{Request: req.describe(t.plain)}
-	rctx, cancel := t.reqCtx(ctx)
-	defer cancel()
-	resp, _, err := t.exchange(rctx, t.plain, req, false)
-	if err != nil {
-		if refused(err) {
-			ev.Detail = "port " + t.plain.port + " refuses connections: plain http is not served at all (no redirect to learn HSTS from, but nothing in clear text)"
-			return Pass, ev
-		}
-		ev.Detail = "could not tell: " + clip(err.Error())
-		return Unknown, ev
+	resp, ev, s, done := t.send(ctx, t.plain, get(t.base+"/"),
+		"port "+t.plain.port+" refuses connections: plain http is not served at all (no redirect to learn HSTS from, but nothing in clear text)")
+	if done {
+		return s, ev
 	}
-	ev.Status = strconv.Itoa(resp.status)
 	ev.Headers = headers(resp, "Location", "Server")
 	loc := resp.header.Get("Location")
 	switch {
@@ -466,20 +494,10 @@ func wsPlain(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 	if t.site.scheme != "https" {
 		return Fail, Evidence{Detail: "the URL is plain http: the socket itself is ws://"}
 	}
-	req := request{method: "GET", path: t.streamPath(), headers: wsHeaders(t.origins[0], "13")}
-	ev := Evidence{Request: req.describe(t.plain)}
-	rctx, cancel := t.reqCtx(ctx)
-	defer cancel()
-	resp, _, err := t.exchange(rctx, t.plain, req, false)
-	if err != nil {
-		if refused(err) {
-			ev.Detail = "port " + t.plain.port + " refuses connections: ws:// cannot be opened"
-			return Pass, ev
-		}
-		ev.Detail = "could not tell: " + clip(err.Error())
-		return Unknown, ev
+	resp, ev, s, done := t.send(ctx, t.plain, t.handshake(), "port "+t.plain.port+" refuses connections: ws:// cannot be opened")
+	if done {
+		return s, ev
 	}
-	ev.Status = strconv.Itoa(resp.status)
 	ev.Headers = headers(resp, "Upgrade", "Connection", "Location")
 	if resp.status == http.StatusSwitchingProtocols {
 		ev.Detail = "a WebSocket was opened over plain http (ws://): traffic and cookies travel in clear text"
@@ -606,16 +624,10 @@ func anchorOK(e *env) (bool, string) {
 }
 
 func originRefused(ctx context.Context, t *Target, e *env, origin string) (Status, Evidence) {
-	req := request{method: "GET", path: t.streamPath(), headers: wsHeaders(origin, "13")}
-	ev := Evidence{Request: req.describe(t.site)}
-	rctx, cancel := t.reqCtx(ctx)
-	defer cancel()
-	resp, _, err := t.exchange(rctx, t.site, req, false)
-	if err != nil {
-		ev.Detail = "could not tell: " + clip(err.Error())
-		return Unknown, ev
+	resp, ev, s, done := t.send(ctx, t.site, request{method: "GET", path: t.streamPath(), headers: wsHeaders(origin, "13")}, "")
+	if done {
+		return s, ev
 	}
-	ev.Status = strconv.Itoa(resp.status)
 	ev.Headers = headers(resp, "Upgrade", "Sec-WebSocket-Accept", "Server")
 	who := "Origin " + origin
 	if origin == "-" {
@@ -635,15 +647,10 @@ func originRefused(ctx context.Context, t *Target, e *env, origin string) (Statu
 
 func compression(ctx context.Context, t *Target, e *env) (Status, Evidence) {
 	req := request{method: "GET", path: t.streamPath(), headers: wsHeaders(t.origins[0], "13", [2]string{"Sec-WebSocket-Extensions", "permessage-deflate; client_max_window_bits"})}
-	ev := Evidence{Request: req.describe(t.site)}
-	rctx, cancel := t.reqCtx(ctx)
-	defer cancel()
-	resp, _, err := t.exchange(rctx, t.site, req, false)
-	if err != nil {
-		ev.Detail = "could not tell: " + clip(err.Error())
-		return Unknown, ev
+	resp, ev, s, done := t.send(ctx, t.site, req, "")
+	if done {
+		return s, ev
 	}
-	ev.Status = strconv.Itoa(resp.status)
 	ev.Headers = headers(resp, "Sec-WebSocket-Extensions", "Upgrade")
 	if resp.status != http.StatusSwitchingProtocols {
 		ev.Detail = fmt.Sprintf("could not tell: the handshake was not upgraded (%d)", resp.status)
@@ -754,16 +761,10 @@ func metricsLike(ct string, body []byte) bool {
 }
 
 func pathRefused(ctx context.Context, t *Target, e *env, path string) (Status, Evidence) {
-	req := get(t.base + path)
-	ev := Evidence{Request: req.describe(t.site)}
-	rctx, cancel := t.reqCtx(ctx)
-	defer cancel()
-	resp, _, err := t.exchange(rctx, t.site, req, false)
-	if err != nil {
-		ev.Detail = "could not tell: " + clip(err.Error())
-		return Unknown, ev
+	resp, ev, s, done := t.send(ctx, t.site, get(t.base+path), "")
+	if done {
+		return s, ev
 	}
-	ev.Status = strconv.Itoa(resp.status)
 	ct := resp.header.Get("Content-Type")
 	ev.Headers = headers(resp, "Content-Type", "Content-Length", "Location")
 	switch {
@@ -797,21 +798,10 @@ func directOrigin(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 	if t.direct == nil {
 		return Unknown, Evidence{Detail: "not run: give --direct-host (the App Service *.azurewebsites.net name) to prove the app refuses traffic that bypasses Front Door"}
 	}
-	d := *t.direct
-	req := get("/")
-	ev := Evidence{Request: req.describe(d)}
-	rctx, cancel := t.reqCtx(ctx)
-	defer cancel()
-	resp, _, err := t.exchange(rctx, d, req, false)
-	if err != nil {
-		if refused(err) {
-			ev.Detail = "connection refused: the app is not reachable directly"
-			return Pass, ev
-		}
-		ev.Detail = "could not tell: " + clip(err.Error())
-		return Unknown, ev
+	resp, ev, s, done := t.send(ctx, *t.direct, get("/"), "connection refused: the app is not reachable directly")
+	if done {
+		return s, ev
 	}
-	ev.Status = strconv.Itoa(resp.status)
 	ev.Headers = headers(resp, "Server", "Location", "Content-Type")
 	if resp.status >= 400 {
 		ev.Detail = fmt.Sprintf("refused (%d) without the proxy", resp.status)

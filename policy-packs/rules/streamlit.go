@@ -63,6 +63,15 @@ func appSetting(r inventory.Resource, name string) (string, string, state) {
 	return "", appSettingsPath + "[" + name + "]", stMissing
 }
 
+// unresolvedSetting is the fail-closed finding for an App Setting whose
+// value is computed (st stUnknown) or secret-masked (st stSecret).
+func unresolvedSetting(name, p string, st state) []Finding {
+	if st == stSecret {
+		return []Finding{{Property: p, Message: name + ": " + secretMsg(p)}}
+	}
+	return []Finding{{Property: p, Message: name + ": " + unknownMsg(p)}}
+}
+
 // settingNot fails when the setting has the forbidden value (absence is the
 // secure default).
 func settingNot(name, forbidden, want string) func(inventory.Resource, Config) []Finding {
@@ -71,10 +80,8 @@ func settingNot(name, forbidden, want string) func(inventory.Resource, Config) [
 		switch st {
 		case stMissing:
 			return nil
-		case stUnknown:
-			return []Finding{{Property: p, Message: name + ": " + unknownMsg(p)}}
-		case stSecret:
-			return []Finding{{Property: p, Message: name + ": " + secretMsg(p)}}
+		case stUnknown, stSecret:
+			return unresolvedSetting(name, p, st)
 		}
 		if strings.EqualFold(strings.TrimSpace(v), forbidden) {
 			return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is %q; want %s", name, v, want)}}
@@ -91,10 +98,8 @@ func settingAtMost(name string, limit func(Config) int) func(inventory.Resource,
 		switch st {
 		case stMissing:
 			return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is not set, so Streamlit's default of 200 MB applies; want at most %d", name, max)}}
-		case stUnknown:
-			return []Finding{{Property: p, Message: name + ": " + unknownMsg(p)}}
-		case stSecret:
-			return []Finding{{Property: p, Message: name + ": " + secretMsg(p)}}
+		case stUnknown, stSecret:
+			return unresolvedSetting(name, p, st)
 		}
 		n, ok := number(v)
 		if !ok {
@@ -215,10 +220,8 @@ func settingIs(r inventory.Resource, name, want string) []Finding {
 	switch st {
 	case stMissing:
 		return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is not set (Streamlit's default applies); want %s", name, want)}}
-	case stUnknown:
-		return []Finding{{Property: p, Message: name + ": " + unknownMsg(p)}}
-	case stSecret:
-		return []Finding{{Property: p, Message: name + ": " + secretMsg(p)}}
+	case stUnknown, stSecret:
+		return unresolvedSetting(name, p, st)
 	}
 	if !strings.EqualFold(strings.TrimSpace(v), want) {
 		return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is %q; want %s", name, v, want)}}
@@ -231,10 +234,8 @@ func checkErrorDetails(r inventory.Resource, _ Config) []Finding {
 	switch st {
 	case stMissing:
 		return []Finding{{Property: p, Message: "App Setting " + envErrorDetails + " is not set: Streamlit shows tracebacks to visitors by default; want none (false before 1.40)"}}
-	case stUnknown:
-		return []Finding{{Property: p, Message: envErrorDetails + ": " + unknownMsg(p)}}
-	case stSecret:
-		return []Finding{{Property: p, Message: envErrorDetails + ": " + secretMsg(p)}}
+	case stUnknown, stSecret:
+		return unresolvedSetting(envErrorDetails, p, st)
 	}
 	switch strings.ToLower(strings.TrimSpace(v)) {
 	case "none", "false":
@@ -248,10 +249,8 @@ func checkCORSOrigins(r inventory.Resource, _ Config) []Finding {
 	switch st {
 	case stMissing:
 		return nil
-	case stUnknown:
-		return []Finding{{Property: p, Message: envCORSOrigins + ": " + unknownMsg(p)}}
-	case stSecret:
-		return []Finding{{Property: p, Message: envCORSOrigins + ": " + secretMsg(p)}}
+	case stUnknown, stSecret:
+		return unresolvedSetting(envCORSOrigins, p, st)
 	}
 	// Streamlit reads a list from the environment as JSON or comma/space separated.
 	raw := strings.NewReplacer("[", " ", "]", " ", `"`, " ", "'", " ", ",", " ").Replace(v)

@@ -256,21 +256,42 @@ func ruleUnknownPath(rule map[string]any) string {
 	return ""
 }
 
-func checkOriginRule(r inventory.Resource, cfg Config) []Finding {
-	rules, paths, f := customRules(r)
-	if f != nil {
-		return f
-	}
-	var unknownAt string
-	var problems []Finding
+// blockRules calls match, in order, for each custom rule of ruleType with
+// action Block whose parts are all known, until match returns true. found
+// says whether one did; unknownAt is the path of the last rule seen with a
+// computed part ("" when none), which a check reports when nothing matched.
+func blockRules(rules []map[string]any, paths []string, ruleType string, match func(i int, rule map[string]any) bool) (found bool, unknownAt string) {
 	for i, rule := range rules {
 		if p := ruleUnknownPath(rule); p != "" {
 			unknownAt = paths[i] + "." + p
 			continue
 		}
-		if !strings.EqualFold(text(rule["ruleType"]), "MatchRule") || !strings.EqualFold(text(rule["action"]), "Block") {
+		if !strings.EqualFold(text(rule["ruleType"]), ruleType) || !strings.EqualFold(text(rule["action"]), "Block") {
 			continue
 		}
+		if match(i, rule) {
+			return true, unknownAt
+		}
+	}
+	return false, unknownAt
+}
+
+// noBlockRule is the finding when no rule does the job: fail closed on a
+// computed rule if there is one, else say what is missing.
+func noBlockRule(unknownAt, missing string) []Finding {
+	if unknownAt != "" {
+		return []Finding{{Property: unknownAt, Message: unknownMsg(unknownAt)}}
+	}
+	return []Finding{{Property: "customRules.rules", Message: missing}}
+}
+
+func checkOriginRule(r inventory.Resource, cfg Config) []Finding {
+	rules, paths, f := customRules(r)
+	if f != nil {
+		return f
+	}
+	var problems []Finding
+	found, unknownAt := blockRules(rules, paths, "MatchRule", func(i int, rule map[string]any) bool {
 		conds := conditions(rule)
 		onStream := false
 		var origin *condition
@@ -286,21 +307,22 @@ func checkOriginRule(r inventory.Resource, cfg Config) []Finding {
 			}
 		}
 		if !onStream || origin == nil {
-			continue
+			return false
 		}
 		msgs := allowlistProblems(origin.values, cfg.AllowedOrigins)
 		if len(msgs) == 0 {
-			return nil
+			return true
 		}
 		problems = append(problems, Finding{Property: paths[i] + ".matchConditions", Message: "Origin allowlist: " + strings.Join(msgs, "; ")})
+		return false
+	})
+	if found {
+		return nil
 	}
 	if len(problems) > 0 {
 		return problems[:1]
 	}
-	if unknownAt != "" {
-		return []Finding{{Property: unknownAt, Message: unknownMsg(unknownAt)}}
-	}
-	return []Finding{{Property: "customRules.rules", Message: "no enabled custom rule blocks " + streamPath + " when the Origin header is not in the allowlist (MatchRule, action Block, RequestUri contains " + streamPath + ", RequestHeader Origin negated Equal <allowed origins>)"}}
+	return noBlockRule(unknownAt, "no enabled custom rule blocks "+streamPath+" when the Origin header is not in the allowlist (MatchRule, action Block, RequestUri contains "+streamPath+", RequestHeader Origin negated Equal <allowed origins>)")
 }
 
 // allowlistProblems judges the WAF's Origin allowlist.
@@ -342,29 +364,22 @@ func checkRateLimit(r inventory.Resource, _ Config) []Finding {
 	if f != nil {
 		return f
 	}
-	var unknownAt string
-	for i, rule := range rules {
-		if p := ruleUnknownPath(rule); p != "" {
-			unknownAt = paths[i] + "." + p
-			continue
-		}
-		if !strings.EqualFold(text(rule["ruleType"]), "RateLimitRule") || !strings.EqualFold(text(rule["action"]), "Block") {
-			continue
-		}
+	found, unknownAt := blockRules(rules, paths, "RateLimitRule", func(_ int, rule map[string]any) bool {
 		n, ok := number(rule["rateLimitThreshold"])
 		if !ok || n <= 0 {
-			continue
+			return false
 		}
 		for _, c := range conditions(rule) {
 			if c.matchesPath(streamPath) {
-				return nil
+				return true
 			}
 		}
+		return false
+	})
+	if found {
+		return nil
 	}
-	if unknownAt != "" {
-		return []Finding{{Property: unknownAt, Message: unknownMsg(unknownAt)}}
-	}
-	return []Finding{{Property: "customRules.rules", Message: "no enabled RateLimitRule with action Block and a positive rateLimitThreshold matches " + streamPath}}
+	return noBlockRule(unknownAt, "no enabled RateLimitRule with action Block and a positive rateLimitThreshold matches "+streamPath)
 }
 
 func checkBlockedPaths(r inventory.Resource, cfg Config) []Finding {
@@ -375,15 +390,7 @@ func checkBlockedPaths(r inventory.Resource, cfg Config) []Finding {
 	var missing []string
 	var unknownAt string
 	for _, want := range cfg.BlockedPaths {
-		blocked := false
-		for i, rule := range rules {
-			if p := ruleUnknownPath(rule); p != "" {
-				unknownAt = paths[i] + "." + p
-				continue
-			}
-			if !strings.EqualFold(text(rule["ruleType"]), "MatchRule") || !strings.EqualFold(text(rule["action"]), "Block") {
-				continue
-			}
+		blocked, u := blockRules(rules, paths, "MatchRule", func(_ int, rule map[string]any) bool {
 			conds := conditions(rule)
 			// Conditions are ANDed: the rule must be about the path alone.
 			onlyPath := len(conds) > 0
@@ -395,10 +402,11 @@ func checkBlockedPaths(r inventory.Resource, cfg Config) []Finding {
 					onlyPath = false
 				}
 			}
-			if hits && onlyPath {
-				blocked = true
-				break
-			}
+			return hits && onlyPath
+		})
+		// Each pass may see another computed rule first; keep the last seen.
+		if u != "" {
+			unknownAt = u
 		}
 		if !blocked {
 			missing = append(missing, want)
@@ -407,10 +415,7 @@ func checkBlockedPaths(r inventory.Resource, cfg Config) []Finding {
 	if len(missing) == 0 {
 		return nil
 	}
-	if unknownAt != "" {
-		return []Finding{{Property: unknownAt, Message: unknownMsg(unknownAt)}}
-	}
-	return []Finding{{Property: "customRules.rules", Message: "no enabled MatchRule with action Block covers " + strings.Join(missing, ", ")}}
+	return noBlockRule(unknownAt, "no enabled MatchRule with action Block covers "+strings.Join(missing, ", "))
 }
 
 func checkOriginRequired(r inventory.Resource, _ Config) []Finding {
@@ -418,15 +423,7 @@ func checkOriginRequired(r inventory.Resource, _ Config) []Finding {
 	if f != nil {
 		return f
 	}
-	var unknownAt string
-	for i, rule := range rules {
-		if p := ruleUnknownPath(rule); p != "" {
-			unknownAt = paths[i] + "." + p
-			continue
-		}
-		if !strings.EqualFold(text(rule["ruleType"]), "MatchRule") || !strings.EqualFold(text(rule["action"]), "Block") {
-			continue
-		}
+	found, unknownAt := blockRules(rules, paths, "MatchRule", func(_ int, rule map[string]any) bool {
 		onStream, missing := false, false
 		for _, c := range conditions(rule) {
 			onStream = onStream || c.matchesPath(streamPath)
@@ -434,12 +431,10 @@ func checkOriginRequired(r inventory.Resource, _ Config) []Finding {
 				missing = true
 			}
 		}
-		if onStream && missing {
-			return nil
-		}
+		return onStream && missing
+	})
+	if found {
+		return nil
 	}
-	if unknownAt != "" {
-		return []Finding{{Property: unknownAt, Message: unknownMsg(unknownAt)}}
-	}
-	return []Finding{{Property: "customRules.rules", Message: "no enabled custom rule blocks " + streamPath + " when the Origin header is missing (MatchRule, action Block, RequestHeader Origin operator Any negated)"}}
+	return noBlockRule(unknownAt, "no enabled custom rule blocks "+streamPath+" when the Origin header is missing (MatchRule, action Block, RequestHeader Origin operator Any negated)")
 }

@@ -221,15 +221,27 @@ func delay(ctx context.Context) error {
 	}
 }
 
-func (p *standin) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+// resourceRequest is what Create and Update both read from their request.
+type resourceRequest interface {
+	GetPreview() bool
+	GetUrn() string
+	GetType() string
+	GetName() string
+}
+
+// build is the work Create and Update share: wait STANDIN_CREATE_DELAY
+// (not when previewing), then compute the outputs of the inputs in props
+// (type and name from the URN when the request leaves them out). op names
+// the call in errors.
+func build(ctx context.Context, op string, req resourceRequest, props *structpb.Struct) (id string, inputs, outs resource.PropertyMap, marshalled *structpb.Struct, err error) {
 	if !req.GetPreview() {
 		if err := delay(ctx); err != nil {
-			return nil, err
+			return "", nil, nil, nil, err
 		}
 	}
-	inputs, err := unmarshal(req.GetProperties())
+	inputs, err = unmarshal(props)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
+		return "", nil, nil, nil, fmt.Errorf("%s %s: %w", op, req.GetUrn(), err)
 	}
 	typ := req.GetType()
 	if typ == "" {
@@ -239,10 +251,18 @@ func (p *standin) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pu
 	if name == "" {
 		name = nameFromURN(req.GetUrn())
 	}
-	id, outs := computeOutputs(typ, name, inputs)
-	props, err := marshal(outs)
+	id, outs = computeOutputs(typ, name, inputs)
+	marshalled, err = marshal(outs)
 	if err != nil {
-		return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
+		return "", nil, nil, nil, fmt.Errorf("%s %s: %w", op, req.GetUrn(), err)
+	}
+	return id, inputs, outs, marshalled, nil
+}
+
+func (p *standin) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pulumirpc.CreateResponse, error) {
+	id, inputs, outs, props, err := build(ctx, "create", req, req.GetProperties())
+	if err != nil {
+		return nil, err
 	}
 	if req.GetPreview() {
 		// Preview creates carry no id; by default the outputs are already
@@ -286,27 +306,9 @@ func unknownAdded(inputs, outs resource.PropertyMap) resource.PropertyMap {
 }
 
 func (p *standin) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	if !req.GetPreview() {
-		if err := delay(ctx); err != nil {
-			return nil, err
-		}
-	}
-	inputs, err := unmarshal(req.GetNews())
+	_, _, _, props, err := build(ctx, "update", req, req.GetNews())
 	if err != nil {
-		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
-	}
-	typ := req.GetType()
-	if typ == "" {
-		typ = typeFromURN(req.GetUrn())
-	}
-	name := req.GetName()
-	if name == "" {
-		name = nameFromURN(req.GetUrn())
-	}
-	_, outs := computeOutputs(typ, name, inputs)
-	props, err := marshal(outs)
-	if err != nil {
-		return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
+		return nil, err
 	}
 	return &pulumirpc.UpdateResponse{Properties: props}, nil
 }
