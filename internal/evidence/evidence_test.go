@@ -17,7 +17,6 @@ import (
 	"github.com/streamsec/streamsec/internal/evidence"
 	"github.com/streamsec/streamsec/internal/evidence/evidencetest"
 	"github.com/streamsec/streamsec/internal/inventory"
-	"github.com/streamsec/streamsec/internal/probe"
 	"github.com/streamsec/streamsec/internal/spec"
 	"github.com/streamsec/streamsec/templates/streamlit"
 )
@@ -92,19 +91,7 @@ func answer(t testing.TB, r *evidence.Report, id string) evidence.Answer {
 
 func withProbes(t testing.TB, in evidence.Inputs, file string) evidence.Inputs {
 	t.Helper()
-	data, err := os.ReadFile(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := probe.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr := &evidence.ProbeRun{Target: run.Target, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}
-	for _, p := range run.Probes {
-		pr.Probes = append(pr.Probes, evidence.ProbeResult{ID: p.ID, Title: p.Title, Controls: p.Controls, Status: string(p.Status),
-			Mandatory: p.Mandatory, Request: p.Evidence.Request, HTTP: p.Evidence.Status, Headers: p.Evidence.Headers, Detail: p.Evidence.Detail})
-	}
+	pr, data := evidencetest.ProbeRun(t, file)
 	in.Probes, in.ProbeSource, in.ProbeData = pr, filepath.Base(file), data
 	return in
 }

@@ -10,6 +10,7 @@ import (
 
 	"github.com/streamsec/streamsec/internal/controls"
 	"github.com/streamsec/streamsec/internal/inventory"
+	"github.com/streamsec/streamsec/internal/probe"
 	"github.com/streamsec/streamsec/internal/spec"
 )
 
@@ -210,4 +211,17 @@ type Item struct {
 	// AzurePolicyIDs are built-in Azure Policy definitions judging the same
 	// property.
 	AzurePolicyIDs []string `json:"azurePolicyIds,omitempty"`
+}
+
+// FromProbeRun turns a verify run (saved by `streamsec verify --save`, or run
+// in process) into the probe results the report joins.
+func FromProbeRun(run *probe.Run) *ProbeRun {
+	out := &ProbeRun{Target: run.Target, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}
+	for _, p := range run.Probes {
+		out.Probes = append(out.Probes, ProbeResult{
+			ID: p.ID, Title: p.Title, Controls: p.Controls, Status: string(p.Status), Mandatory: p.Mandatory,
+			Request: p.Evidence.Request, HTTP: p.Evidence.Status, Headers: p.Evidence.Headers, Detail: p.Evidence.Detail,
+		})
+	}
+	return out
 }

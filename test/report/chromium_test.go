@@ -18,7 +18,6 @@ import (
 	"github.com/streamsec/streamsec/internal/controls"
 	"github.com/streamsec/streamsec/internal/evidence"
 	"github.com/streamsec/streamsec/internal/evidence/evidencetest"
-	"github.com/streamsec/streamsec/internal/probe"
 	"github.com/streamsec/streamsec/internal/spec"
 	"github.com/streamsec/streamsec/templates/streamlit"
 )
@@ -52,19 +51,7 @@ func renderReport(t *testing.T, dir string) string {
 		plain[g.Name] = g.Value
 		settings = append(settings, evidence.Setting{Name: g.Name, Value: g.Value, Secret: g.Secret})
 	}
-	data, err := os.ReadFile(filepath.Join("..", "..", "internal", "evidence", "testdata", "verify-failing.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	run, err := probe.Decode(data)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pr := &evidence.ProbeRun{Target: run.Target, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}
-	for _, p := range run.Probes {
-		pr.Probes = append(pr.Probes, evidence.ProbeResult{ID: p.ID, Title: p.Title, Controls: p.Controls, Status: string(p.Status),
-			Mandatory: p.Mandatory, Request: p.Evidence.Request, HTTP: p.Evidence.Status, Headers: p.Evidence.Headers, Detail: p.Evidence.Detail})
-	}
+	pr, data := evidencetest.ProbeRun(t, filepath.Join("..", "..", "internal", "evidence", "testdata", "verify-failing.json"))
 	cat, err := controls.Load()
 	if err != nil {
 		t.Fatal(err)

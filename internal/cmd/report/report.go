@@ -169,13 +169,13 @@ func runReport(ctx context.Context, opts *ReportOptions) error {
 		if err != nil {
 			return cli.InputError(fmt.Errorf("--verify %s: %w", opts.Verify, err))
 		}
-		in.Probes, in.ProbeSource, in.ProbeData = probeRun(run), opts.Verify, data
+		in.Probes, in.ProbeSource, in.ProbeData = evidence.FromProbeRun(run), opts.Verify, data
 	case opts.URL != "":
 		run, data, err := probeNow(ctx, opts, s)
 		if err != nil {
 			return err
 		}
-		in.Probes, in.ProbeSource, in.ProbeData = probeRun(run), opts.URL, data
+		in.Probes, in.ProbeSource, in.ProbeData = evidence.FromProbeRun(run), opts.URL, data
 	}
 
 	rep, err := evidence.Build(cat, in)
@@ -250,17 +250,6 @@ func settings(s *spec.Spec, resources []inventory.Resource) ([]evidence.Setting,
 		out[i] = evidence.Setting{Name: g.Name, Value: g.Value, Secret: g.Secret}
 	}
 	return out, nil
-}
-
-func probeRun(run *probe.Run) *evidence.ProbeRun {
-	out := &evidence.ProbeRun{Target: run.Target, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}
-	for _, p := range run.Probes {
-		out.Probes = append(out.Probes, evidence.ProbeResult{
-			ID: p.ID, Title: p.Title, Controls: p.Controls, Status: string(p.Status), Mandatory: p.Mandatory,
-			Request: p.Evidence.Request, HTTP: p.Evidence.Status, Headers: p.Evidence.Headers, Detail: p.Evidence.Detail,
-		})
-	}
-	return out
 }
 
 // probeNow runs the default verify suite against --url with the Spec's

@@ -5,7 +5,12 @@
 package evidencetest
 
 import (
+	"os"
+	"testing"
+
+	"github.com/streamsec/streamsec/internal/evidence"
 	"github.com/streamsec/streamsec/internal/inventory"
+	"github.com/streamsec/streamsec/internal/probe"
 	"github.com/streamsec/streamsec/internal/spec"
 )
 
@@ -115,6 +120,23 @@ func Plan(s *spec.Spec, appSettings map[string]string) []inventory.Resource {
 			"requireAuthentication": true, "unauthenticatedClientAction": "RedirectToLoginPage"}}))
 	}
 	return rs
+}
+
+// ProbeRun reads a saved verify run (verify --format json, such as
+// testdata/verify-failing.json) as the report's probe results, and returns
+// the file's bytes with it.
+func ProbeRun(t testing.TB, file string) (*evidence.ProbeRun, []byte) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run, err := probe.Decode(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pr := evidence.FromProbeRun(run)
+	return pr, data
 }
 
 func toAny(ss []string) []any {
