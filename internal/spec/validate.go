@@ -42,16 +42,14 @@ func quote(v any) string {
 	return strconv.Quote(s)
 }
 
-// InternalPaths are Streamlit endpoints the internet never needs (CONTROLS.md
-// WS-EXP-01). They are always blocked; blockedPaths adds to them.
-var internalPaths = []string{"/_stcore/metrics", "/st-metrics"}
+// InternalPaths returns the Streamlit endpoints the internet never needs
+// (CONTROLS.md WS-EXP-01): metrics. They are always blocked; blockedPaths
+// adds to them. A fresh slice each call, so no caller can change the list.
+func InternalPaths() []string { return []string{"/_stcore/metrics", "/st-metrics"} }
 
-// InternalPaths returns the always-blocked Streamlit paths.
-func InternalPaths() []string { return slices.Clone(internalPaths) }
-
-// MandatorySecretsError is returned by RequireSecrets when a deploy would
-// need a secret the stack does not have.
-var errCookieSecretMissing = errors.New("is not set: run `streamsec init --stack ENV` (it generates one) or `pulumi config set --secret streamsec:cookieSecret <64 hex characters>`")
+// cookieSecretMissing is what RequireSecrets says when a deploy would need
+// the cookie secret and the stack has none.
+const cookieSecretMissing = "is not set: run `streamsec init --stack ENV` (it generates one) or `pulumi config set --secret streamsec:cookieSecret <64 hex characters>`"
 
 // Decode builds a Spec for stack from the defaults and the values src holds,
 // and validates it. All problems come back at once as a *multierror.Error of
@@ -105,7 +103,7 @@ func formatErrors(es []error) string {
 // cookie secret must exist (plans use a placeholder).
 func (s *Spec) RequireSecrets() error {
 	if !s.CookieSecret.Set() {
-		return &FieldError{Key: "cookieSecret", Allowed: errCookieSecretMissing.Error()}
+		return &FieldError{Key: "cookieSecret", Allowed: cookieSecretMissing}
 	}
 	return nil
 }

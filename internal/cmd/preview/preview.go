@@ -191,7 +191,13 @@ func Report(ios *cli.IOStreams, format, op, stack string, packs []string, res *e
 		w := ios.Out
 		fmt.Fprintln(w)
 		fmt.Fprintf(w, "streamsec %s --stack %s: %s\n", op, stack, strings.ToUpper(sum.Status))
-		fmt.Fprintf(w, "  changes: %s\n", engine.Changes(sum.Changes))
+		if sum.Status != "ok" && len(sum.Changes) == 0 {
+			// A stopped run has no change summary; "no resources" would
+			// read as if nothing were planned.
+			fmt.Fprintln(w, "  changes: not summarised (the engine stopped; its output above lists the steps it planned)")
+		} else {
+			fmt.Fprintf(w, "  changes: %s\n", engine.Changes(sum.Changes))
+		}
 		if op == "destroy" {
 			// Destroy runs no program, so no pack judges it.
 		} else if len(packs) == 0 {

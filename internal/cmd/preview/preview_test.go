@@ -68,6 +68,8 @@ func TestReportVerdicts(t *testing.T) {
 		{"ok", &engine.Result{Changes: map[string]int{"same": 2}}, nil, 0, "ok", []string{"OK", "same 2", "policy packs: p1"}},
 		{"blocked", blocked, fmt.Errorf("preview dev: %w", engine.ErrBlocked), 1, "blocked",
 			[]string{"BLOCKED", "[mandatory] websocket-hardening/waf-prevention-mode", "Detection mode only logs"}},
+		{"blocked without a change summary", &engine.Result{Violations: blocked.Violations}, fmt.Errorf("preview dev: %w", engine.ErrBlocked), 1, "blocked",
+			[]string{"BLOCKED", "changes: not summarised"}},
 		{"cancelled", &engine.Result{}, fmt.Errorf("up dev: %w", engine.ErrCancelled), 1, "cancelled", []string{"CANCELLED"}},
 		{"failed", &engine.Result{}, fmt.Errorf("up dev: boom"), 1, "failed", []string{"FAILED"}},
 		{"setup", nil, &engine.SetupError{Err: fmt.Errorf("no passphrase")}, 2, "", nil},
