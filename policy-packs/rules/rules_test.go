@@ -163,7 +163,7 @@ var fixtures = map[string]ruleCase{
 		unknown: []edit{{"app", "siteConfig.appSettings.10.value", u}}},
 	"streamlit-cors-allowlist": {weak: [][]edit{{{"app", "siteConfig.appSettings.1.value", "https://dash.example.com,*"}}, {{"app", "siteConfig.appSettings.1.value", `["null"]`}}, {{"app", "siteConfig.appSettings.1.value", "http://dash.example.com"}}},
 		unknown: []edit{{"app", "siteConfig.appSettings.1.value", u}}},
-	"streamlit-cookie-secret-keyvault": {weak: [][]edit{{{"app", "siteConfig.appSettings.7.value", "hunter2-plain-secret"}}, {{"app", "siteConfig.appSettings.7.value", inventory.SecretMask}}},
+	"streamlit-cookie-secret-keyvault": {weak: [][]edit{{{"app", "siteConfig.appSettings.7.value", "hunter2-plain-secret"}}, {{"app", "siteConfig.appSettings.7.value", inventory.SecretMask}}, {{"app", "siteConfig.appSettings.7.value", "@Microsoft.KeyVault(hunter2)"}}},
 		unknown: []edit{{"app", "siteConfig.appSettings", u}}},
 
 	"frontdoor-route-https-redirect": {weak: [][]edit{{{"route", "httpsRedirect", "Disabled"}}}, unknown: []edit{{"route", "httpsRedirect", u}}},

@@ -122,7 +122,9 @@ func checkCookieSecret(r inventory.Resource, _ Config) []Finding {
 	case stSecret:
 		return []Finding{{Property: p, Message: "App Setting " + envCookieSecret + " holds a secret value: the cookie secret must reach the app as a Key Vault reference (@Microsoft.KeyVault(...)), which is not secret itself"}}
 	}
-	if !strings.HasPrefix(strings.TrimSpace(v), "@Microsoft.KeyVault(") {
+	// The same test the renderer applies to what it emits, so a malformed
+	// reference (which App Service would not resolve) fails here too.
+	if !streamlit.IsKeyVaultReference(strings.TrimSpace(v)) {
 		// The value is plain text here; never echo it.
 		return []Finding{{Property: p, Message: "App Setting " + envCookieSecret + " is a plain value; want a Key Vault reference (@Microsoft.KeyVault(...)) so the secret stays out of state"}}
 	}
