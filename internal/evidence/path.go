@@ -125,20 +125,8 @@ func walk(v any, steps []step, at string) []found {
 
 // plain prints a JSON-like value the way the report shows it.
 func plain(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int:
-		return strconv.Itoa(x)
-	}
 	if inventory.IsUnknown(v) {
 		return "(known after apply)"
 	}
-	return fmt.Sprint(v)
+	return inventory.Scalar(v)
 }

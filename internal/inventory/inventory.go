@@ -5,6 +5,7 @@
 package inventory
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -72,6 +73,27 @@ func Lookup(v any, path string) (any, bool) {
 		}
 	}
 	return v, true
+}
+
+// Scalar prints a JSON-like value for comparison and display: strings as
+// they are, bools as true/false, numbers without trailing zeros, nil as "".
+func Scalar(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case string:
+		return x
+	case bool:
+		return strconv.FormatBool(x)
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	default:
+		return fmt.Sprint(x)
+	}
 }
 
 // Get is Lookup on a resource's inputs.

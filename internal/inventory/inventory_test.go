@@ -43,3 +43,17 @@ func TestLookup(t *testing.T) {
 		}
 	}
 }
+
+func TestScalar(t *testing.T) {
+	for _, tt := range []struct {
+		in   any
+		want string
+	}{
+		{nil, ""}, {"x", "x"}, {true, "true"}, {float64(3), "3"}, {2.5, "2.5"},
+		{int(7), "7"}, {int64(-9), "-9"}, {[]any{"a"}, "[a]"},
+	} {
+		if got := Scalar(tt.in); got != tt.want {
+			t.Errorf("Scalar(%#v) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}

@@ -36,26 +36,8 @@ func propOf(v any, path string) (any, state) {
 	return got, stKnown
 }
 
-// text renders a scalar for comparison: strings as they are, bools as
-// true/false, numbers without trailing zeros.
-func text(v any) string {
-	switch x := v.(type) {
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	case int:
-		return strconv.Itoa(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case nil:
-		return ""
-	default:
-		return fmt.Sprint(x)
-	}
-}
+// text renders a scalar for comparison (inventory.Scalar).
+func text(v any) string { return inventory.Scalar(v) }
 
 // number reads a number given as a JSON number or a numeric string.
 func number(v any) (float64, bool) {
