@@ -48,8 +48,8 @@ type RuleInfo struct {
 	Controls       []string
 	AzurePolicyIDs []string
 	Enforcement    string // mandatory, advisory, disabled
-	Types          []string
-	Stack          bool // judges the whole stack, not one type
+	Types          []string // the types it judges: none present makes it not applicable
+	Stack          bool     // judges the whole stack (still only when one of Types is present)
 }
 
 // Violation is one broken rule (the plan's violations).
