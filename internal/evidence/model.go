@@ -47,7 +47,7 @@ type RuleInfo struct {
 	Title          string
 	Controls       []string
 	AzurePolicyIDs []string
-	Enforcement    string // mandatory, advisory, disabled
+	Enforcement    string   // mandatory, advisory, disabled
 	Types          []string // the types it judges: none present makes it not applicable
 	Stack          bool     // judges the whole stack (still only when one of Types is present)
 }

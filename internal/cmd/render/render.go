@@ -34,14 +34,14 @@ type RenderOptions struct {
 	Stack    cli.StackFlags
 	LoadSpec func(cli.StackFlags) (*spec.Loaded, error)
 
-	OutDir  string
-	Force   bool
-	Check   string // path of a config.toml to audit instead of writing one
+	OutDir string
+	Force  bool
+	Check  string // path of a config.toml to audit instead of writing one
 	// Standalone: --check without --stack judges the file on its own,
 	// not against some default stack's origins and limits.
 	Standalone bool
 	Format     string
-	Origins []string // deploy-time origins (the Front Door endpoint)
+	Origins    []string // deploy-time origins (the Front Door endpoint)
 }
 
 // NewCmdRender builds the command; runF replaces the work in tests.
