@@ -26,6 +26,9 @@ type AppServiceArgs struct {
 	CookieSecretRef string
 	// CookieSecret is the Key Vault secret resource; the web app waits for it.
 	CookieSecret pulumi.Resource
+	// Settings are App Settings beyond Streamlit's (where the app's storage
+	// is, how App Service builds the package); literal values only.
+	Settings []streamlit.Setting
 }
 
 // AppService is the Linux plan and the hardened web app.
@@ -36,6 +39,8 @@ type AppService struct {
 	AppName         pulumi.StringOutput
 	DefaultHostName pulumi.StringOutput
 	PrincipalID     pulumi.StringOutput
+	// App is the web app resource (what a package deployment waits for).
+	App pulumi.Resource
 }
 
 // Service tag and header that admit only this stack's Front Door.
@@ -66,7 +71,7 @@ func NewAppService(ctx *pulumi.Context, name string, args *AppServiceArgs, opts 
 		return nil, fmt.Errorf("app service plan: %w", err)
 	}
 
-	settings, err := appSettings(s, args.EndpointHost, args.CookieSecretRef)
+	settings, err := appSettings(s, args.EndpointHost, args.CookieSecretRef, args.Settings)
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +150,7 @@ func NewAppService(ctx *pulumi.Context, name string, args *AppServiceArgs, opts 
 
 	c.PlanID, c.AppID, c.AppName, c.DefaultHostName = plan.ID(), app.ID(), app.Name, app.DefaultHostName
 	c.PrincipalID = app.PrincipalID()
+	c.App = app
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"appId":           app.ID(),
 		"appName":         app.Name,
@@ -188,7 +194,7 @@ func authSettings(s *spec.Spec, rg pulumi.StringInput, app pulumi.StringInput) *
 // custom domain waits for Front Door to name its endpoint (its origin is an
 // allowed one); otherwise every value is known at preview, so the policy
 // packs can judge them before anything is created.
-func appSettings(s *spec.Spec, endpointHost pulumi.StringInput, cookieSecretRef string) (pulumi.ArrayInput, error) {
+func appSettings(s *spec.Spec, endpointHost pulumi.StringInput, cookieSecretRef string, extra []streamlit.Setting) (pulumi.ArrayInput, error) {
 	render := func(host string) (pulumi.Array, error) {
 		rt := streamlit.Runtime{CookieSecretRef: cookieSecretRef}
 		if host != "" {
@@ -197,6 +203,17 @@ func appSettings(s *spec.Spec, endpointHost pulumi.StringInput, cookieSecretRef 
 		list, err := streamlit.AppSettings(s, rt)
 		if err != nil {
 			return nil, fmt.Errorf("app settings: %w", err)
+		}
+		seen := map[string]bool{}
+		for _, st := range list {
+			seen[st.Name] = true
+		}
+		for _, st := range extra {
+			if seen[st.Name] {
+				return nil, fmt.Errorf("app settings: %s set twice", st.Name)
+			}
+			seen[st.Name] = true
+			list = append(list, st)
 		}
 		arr := pulumi.Array{}
 		for _, st := range list {

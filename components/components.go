@@ -31,6 +31,8 @@ const (
 	TypeAppService    = "streamsec:components:AppService"
 	TypeAccess        = "streamsec:components:Access"
 	TypeEdgeRouting   = "streamsec:components:EdgeRouting"
+	TypePackageStore  = "streamsec:components:PackageStore"
+	TypeAppRelease    = "streamsec:components:AppRelease"
 )
 
 // Built-in Azure role definition ids.

@@ -14,6 +14,9 @@ import (
 // HardenedStackArgs is the environment to build.
 type HardenedStackArgs struct {
 	Spec *spec.Spec
+	// Release is the app package to ship or keep; nil before the first
+	// `streamsec deploy`.
+	Release *Release
 }
 
 // HardenedStack is the whole environment. Its outputs are what a person or
@@ -27,6 +30,11 @@ type HardenedStack struct {
 	ResourceGroupName     pulumi.StringOutput
 	KeyVaultName          pulumi.StringOutput
 	StorageAccountName    pulumi.StringOutput
+	AppName               pulumi.StringOutput
+	PackageStoreEndpoint  string
+	// AppPackage is the digest of the app package deployed ("" before the
+	// first `streamsec deploy`).
+	AppPackage string
 }
 
 // Outputs returns the stack outputs by name.
@@ -39,6 +47,10 @@ func (h *HardenedStack) Outputs() pulumi.Map {
 		"resourceGroupName":     h.ResourceGroupName,
 		"keyVaultName":          h.KeyVaultName,
 		"storageAccountName":    h.StorageAccountName,
+		"appName":               h.AppName,
+		"packageStoreEndpoint":  pulumi.String(h.PackageStoreEndpoint),
+		"packageContainer":      pulumi.String(PackageContainerName),
+		"appPackage":            pulumi.String(h.AppPackage),
 	}
 }
 
@@ -109,6 +121,7 @@ func NewHardenedStack(ctx *pulumi.Context, name string, args *HardenedStackArgs,
 	app, err := NewAppService(ctx, name+"-appservice", &AppServiceArgs{
 		Spec: s, ResourceGroupName: rgName, AppSubnetID: net.AppSubnetID,
 		FrontDoorID: fd.FrontDoorID, EndpointHost: endpointHost, CookieSecretRef: kv.CookieSecretRef, CookieSecret: kv.CookieSecret,
+		Settings: AppSettingsForCode(s),
 	}, in)
 	if err != nil {
 		return nil, err
@@ -119,6 +132,20 @@ func NewHardenedStack(ctx *pulumi.Context, name string, args *HardenedStackArgs,
 	}, in)
 	if err != nil {
 		return nil, err
+	}
+	pkgs, err := NewPackageStore(ctx, name+"-packages", &PackageStoreArgs{
+		Spec: s, ResourceGroupName: rgName, SubscriptionID: client.SubscriptionId, DeployerPrincipalID: pulumi.String(client.ObjectId),
+	}, in)
+	if err != nil {
+		return nil, err
+	}
+	if args.Release != nil {
+		if _, err := NewAppRelease(ctx, name+"-release", &AppReleaseArgs{
+			Spec: s, ResourceGroupName: rgName, AppName: app.AppName, Release: args.Release, App: app.App,
+		}, in); err != nil {
+			return nil, err
+		}
+		c.AppPackage = args.Release.Digest
 	}
 	access, err := NewAccess(ctx, name+"-access", &AccessArgs{
 		Spec: s, SubscriptionID: client.SubscriptionId, VaultID: kv.VaultID,
@@ -158,6 +185,8 @@ func NewHardenedStack(ctx *pulumi.Context, name string, args *HardenedStackArgs,
 	c.ResourceGroupName = rgName
 	c.KeyVaultName = kv.VaultName
 	c.StorageAccountName = st.AccountName
+	c.AppName = app.AppName
+	c.PackageStoreEndpoint = pkgs.Endpoint
 	if err := ctx.RegisterResourceOutputs(c, c.Outputs()); err != nil {
 		return nil, err
 	}

@@ -40,25 +40,13 @@ func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pul
 		return nil, err
 	}
 	s := args.Spec
-	account, err := storage.NewStorageAccount(ctx, name+"-account", &storage.StorageAccountArgs{
-		ResourceGroupName:            args.ResourceGroupName,
-		AccountName:                  pulumi.String(s.CompactName("st", 24)),
-		Location:                     pulumi.String(s.Location),
-		Kind:                         pulumi.String("StorageV2"),
-		Sku:                          &storage.SkuArgs{Name: pulumi.String("Standard_ZRS")},
-		MinimumTlsVersion:            pulumi.String("TLS1_2"),
-		EnableHttpsTrafficOnly:       pulumi.Bool(true),
-		AllowBlobPublicAccess:        pulumi.Bool(false),
-		AllowSharedKeyAccess:         pulumi.Bool(false),
-		AllowCrossTenantReplication:  pulumi.Bool(false),
-		DefaultToOAuthAuthentication: pulumi.Bool(true),
-		PublicNetworkAccess:          pulumi.String("Disabled"),
-		NetworkRuleSet: &storage.NetworkRuleSetArgs{
-			DefaultAction: storage.DefaultActionDeny,
-			Bypass:        pulumi.String("None"),
-		},
-		Tags: tags(s),
-	}, child(c)...)
+	accountArgs := hardenedAccount(s, args.ResourceGroupName, DataAccountName(s), tags(s))
+	accountArgs.PublicNetworkAccess = pulumi.String("Disabled")
+	accountArgs.NetworkRuleSet = &storage.NetworkRuleSetArgs{
+		DefaultAction: storage.DefaultActionDeny,
+		Bypass:        pulumi.String("None"),
+	}
+	account, err := storage.NewStorageAccount(ctx, name+"-account", accountArgs, child(c)...)
 	if err != nil {
 		return nil, fmt.Errorf("storage account: %w", err)
 	}
@@ -94,4 +82,24 @@ func NewStorage(ctx *pulumi.Context, name string, args *StorageArgs, opts ...pul
 		return nil, err
 	}
 	return c, nil
+}
+
+// hardenedAccount is what every storage account of the stack shares: Entra
+// ID only (no shared key, OAuth by default), no anonymous access, TLS 1.2,
+// HTTPS only, no cross-tenant replication. Callers set the network access.
+func hardenedAccount(s *spec.Spec, rg pulumi.StringInput, accountName string, tags pulumi.StringMap) *storage.StorageAccountArgs {
+	return &storage.StorageAccountArgs{
+		ResourceGroupName:            rg,
+		AccountName:                  pulumi.String(accountName),
+		Location:                     pulumi.String(s.Location),
+		Kind:                         pulumi.String("StorageV2"),
+		Sku:                          &storage.SkuArgs{Name: pulumi.String("Standard_ZRS")},
+		MinimumTlsVersion:            pulumi.String("TLS1_2"),
+		EnableHttpsTrafficOnly:       pulumi.Bool(true),
+		AllowBlobPublicAccess:        pulumi.Bool(false),
+		AllowSharedKeyAccess:         pulumi.Bool(false),
+		AllowCrossTenantReplication:  pulumi.Bool(false),
+		DefaultToOAuthAuthentication: pulumi.Bool(true),
+		Tags:                         tags,
+	}
 }

@@ -6,10 +6,12 @@ package program
 
 import (
 	"fmt"
+	"regexp"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/streamsec/streamsec/components"
+	"github.com/streamsec/streamsec/internal/deploy"
 	"github.com/streamsec/streamsec/internal/spec"
 )
 
@@ -47,8 +49,17 @@ func SpecFromConfig(ctx *pulumi.Context) (*spec.Spec, error) {
 
 // RunSpec registers the hardened stack for a Spec the caller already has and
 // exports its outputs.
-func RunSpec(ctx *pulumi.Context, s *spec.Spec) error {
-	stack, err := components.NewHardenedStack(ctx, StackComponentName, &components.HardenedStackArgs{Spec: s})
+func RunSpec(ctx *pulumi.Context, s *spec.Spec) error { return run(ctx, s, nil) }
+
+// RunRelease is RunSpec with an app package: shipped when its PackageURI is
+// set, kept as deployed otherwise (`streamsec up` after a deploy). A nil
+// release is RunSpec.
+func RunRelease(rel *components.Release) func(*pulumi.Context, *spec.Spec) error {
+	return func(ctx *pulumi.Context, s *spec.Spec) error { return run(ctx, s, rel) }
+}
+
+func run(ctx *pulumi.Context, s *spec.Spec, rel *components.Release) error {
+	stack, err := components.NewHardenedStack(ctx, StackComponentName, &components.HardenedStackArgs{Spec: s, Release: rel})
 	if err != nil {
 		return err
 	}
@@ -56,4 +67,23 @@ func RunSpec(ctx *pulumi.Context, s *spec.Spec) error {
 		ctx.Export(name, out)
 	}
 	return nil
+}
+
+// AppPackageOutput is the stack output holding the deployed package's digest.
+const AppPackageOutput = "appPackage"
+
+var digestForm = regexp.MustCompile(`^sha256:[0-9a-f]{64}$`)
+
+// DeployedRelease is the release recorded in a stack's outputs: the package
+// a later run keeps. nil when nothing was deployed.
+func DeployedRelease(outs map[string]any) (*components.Release, error) {
+	v, ok := outs[AppPackageOutput]
+	if !ok || v == nil || v == "" {
+		return nil, nil
+	}
+	d, ok := v.(string)
+	if !ok || !digestForm.MatchString(d) {
+		return nil, fmt.Errorf("stack output %s = %v: not a sha256:<64 hex> package digest", AppPackageOutput, v)
+	}
+	return &components.Release{Digest: d, Blob: deploy.BlobName(d)}, nil
 }

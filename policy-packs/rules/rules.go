@@ -250,6 +250,7 @@ func All() []Rule {
 	all = append(all, wafRules()...)
 	all = append(all, storageRules()...)
 	all = append(all, keyVaultRules()...)
+	all = append(all, deployRules()...)
 	all = append(all, stackRules()...)
 	return all
 }

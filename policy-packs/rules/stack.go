@@ -72,12 +72,12 @@ func stackRules() []Rule {
 		},
 		Rule{
 			ID: "storage-private-endpoint", Title: "Storage has a private endpoint (blob)",
-			Description: "With public access off, the app needs a network:PrivateEndpoint with group id blob targeting the account.",
+			Description: "With public access off, the app needs a network:PrivateEndpoint with group id blob targeting the account. The package store (tag streamsecRole=app-packages) is reached by the pipeline and the platform over the internet and needs none; storage-public-network-disabled holds it to Entra ID only.",
 			Controls:    []string{"WS-NET-01"},
 			Enforcement: Mandatory, Pack: PackBaseline,
 			Types: []string{typeStorage},
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
-				return checkPrivateEndpoint(rs, typeStorage, "accountName", "storageAccounts", "blob")
+				return checkPrivateEndpoint(withoutPackageStores(rs), typeStorage, "accountName", "storageAccounts", "blob")
 			},
 		},
 		Rule{

@@ -9,10 +9,13 @@ func storageRules() []Rule {
 	return []Rule{
 		{
 			ID: "storage-public-network-disabled", Title: "Storage is not reachable from the internet",
-			Description: "publicNetworkAccess Disabled (and no networkRuleSet defaultAction Allow): the app reaches Storage through its private endpoint only.",
+			Description: "publicNetworkAccess Disabled (and no networkRuleSet defaultAction Allow): the app reaches Storage through its private endpoint only. The one exception is the package store (tag streamsecRole=app-packages), which a pipeline's hosted runner must reach: it must then accept Entra ID only (no shared key, no anonymous access, OAuth by default).",
 			Controls:    []string{"WS-NET-01"}, AzurePolicyIDs: []string{apStoragePublic},
 			Enforcement: Mandatory, Types: st, Pack: PackBaseline,
 			Check: func(r inventory.Resource, _ Config) []Finding {
+				if isPackageStore(r) {
+					return packageStoreExposure(r)
+				}
 				if f := expectOneOf(r, "publicNetworkAccess", "Disabled", "Disabled"); f != nil {
 					return f
 				}

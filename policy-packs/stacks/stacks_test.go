@@ -105,6 +105,7 @@ var flips = []flip{
 	{"network:Policy", "managedRules.managedRuleSets.0.ruleSetAction", "Log", "waf-default-rule-set", "prod"},
 
 	{"storage:StorageAccount", "publicNetworkAccess", "Enabled", "storage-public-network-disabled", ""},
+	{"storage:BlobContainer", "publicAccess", "Blob", "storage-container-private", ""},
 	{"storage:StorageAccount", "networkRuleSet.defaultAction", "Allow", "storage-public-network-disabled", ""},
 	{"storage:StorageAccount", "minimumTlsVersion", "TLS1_0", "storage-min-tls", ""},
 	{"storage:StorageAccount", "enableHttpsTrafficOnly", false, "storage-https-only", ""},
@@ -129,6 +130,11 @@ var wafRuleFlips = []struct{ nameHas, rule string }{
 
 func firstOf(rs []inventory.Resource, typ string) int {
 	for i, r := range rs {
+		// The package store is the one account open to the internet by
+		// design (its own rules); the flips target the data account.
+		if role, _ := inventory.Lookup(r.Inputs, "tags.streamsecRole"); role == "app-packages" {
+			continue
+		}
 		if inventory.BaseType(r.Type) == "azure-native:"+typ {
 			return i
 		}
@@ -295,6 +301,36 @@ func TestWeakVariantsAreBlocked(t *testing.T) {
 					if vs := rules.Evaluate(less, cfg); !caught(vs, "") {
 						t.Errorf("removing %s %s not blocked", typ, r.Name)
 					}
+				}
+			})
+		}
+	}
+}
+
+// TestPackageStoreEntraOnly: the package store may be reachable from the
+// internet only while it accepts Entra ID alone.
+func TestPackageStoreEntraOnly(t *testing.T) {
+	for _, stack := range []string{"prod", "dev"} {
+		p, s := planStack(t, stack)
+		cfg := rules.ConfigFromSpec(s)
+		for _, flip := range []struct {
+			path  string
+			value any
+		}{{"defaultToOAuthAuthentication", false}, {"allowSharedKeyAccess", true}, {"tags.streamsecRole", "data"}} {
+			t.Run(stack+"/"+flip.path, func(t *testing.T) {
+				rs := clone(t, p.Resources)
+				i := -1
+				for j, r := range rs {
+					if role, _ := inventory.Lookup(r.Inputs, "tags.streamsecRole"); role == "app-packages" {
+						i = j
+					}
+				}
+				if i < 0 {
+					t.Fatalf("the %s stack has no package store", stack)
+				}
+				set(t, rs[i].Inputs, flip.path, flip.value)
+				if vs := rules.Evaluate(rs, cfg); !caught(vs, "storage-public-network-disabled") {
+					t.Errorf("not blocked; violations: %v", vs)
 				}
 			})
 		}

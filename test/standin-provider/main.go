@@ -12,6 +12,9 @@
 //
 // What it does:
 //   - Check and CheckConfig echo the inputs; DiffConfig reports no change.
+//     Check of a resources:Deployment reports what ARM's validation would
+//     (deployment.go); creating or updating one that runs OneDeploy fetches
+//     its packageUri and opens the zip, as the platform would.
 //   - Diff compares the old inputs with the new ones, so an unchanged program
 //     shows no changes on a second `up`.
 //   - Create and Update return a deterministic Azure-style id and outputs =
@@ -163,7 +166,15 @@ func (p *standin) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error
 }
 
 func (p *standin) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+	var failures []*pulumirpc.CheckFailure
+	if baseToken(typeFromURN(req.GetUrn())) == typeDeployment {
+		news, err := unmarshal(req.GetNews())
+		if err != nil {
+			return nil, fmt.Errorf("check %s: %w", req.GetUrn(), err)
+		}
+		failures = checkDeployment(news)
+	}
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: failures}, nil
 }
 
 func (p *standin) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {
@@ -264,6 +275,13 @@ func (p *standin) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pu
 	if err != nil {
 		return nil, err
 	}
+	if !req.GetPreview() && baseToken(typeFromURN(req.GetUrn())) == typeDeployment {
+		if uri, ok := oneDeployURI(inputs); ok {
+			if err := fetchPackage(ctx, uri); err != nil {
+				return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
+			}
+		}
+	}
 	if req.GetPreview() {
 		// Preview creates carry no id; by default the outputs are already
 		// known here.
@@ -306,9 +324,17 @@ func unknownAdded(inputs, outs resource.PropertyMap) resource.PropertyMap {
 }
 
 func (p *standin) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pulumirpc.UpdateResponse, error) {
-	_, _, _, props, err := build(ctx, "update", req, req.GetNews())
+	_, inputs, _, props, err := build(ctx, "update", req, req.GetNews())
 	if err != nil {
 		return nil, err
+	}
+	if !req.GetPreview() && baseToken(typeFromURN(req.GetUrn())) == typeDeployment {
+		// ARM runs a deployment again on every PUT.
+		if uri, ok := oneDeployURI(inputs); ok {
+			if err := fetchPackage(ctx, uri); err != nil {
+				return nil, fmt.Errorf("update %s: %w", req.GetUrn(), err)
+			}
+		}
 	}
 	return &pulumirpc.UpdateResponse{Properties: props}, nil
 }
@@ -410,6 +436,7 @@ func armIDs() map[string]struct{ nameKey, path string } {
 		"azure-native:operationalinsights:Workspace":           {"workspaceName", "{rg}/providers/Microsoft.OperationalInsights/workspaces/{name}"},
 		"azure-native:authorization:RoleAssignment":            {"roleAssignmentName", "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"},
 		"azure-native:managedidentity:UserAssignedIdentity":    {"resourceName", "{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}"},
+		"azure-native:resources:Deployment":                    {"deploymentName", "{rg}/providers/Microsoft.Resources/deployments/{name}"},
 	}
 }
 

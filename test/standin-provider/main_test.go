@@ -155,3 +155,45 @@ func TestCreatePreviewUnknownMode(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckDeployment(t *testing.T) {
+	tmpl := func(params resource.PropertyMap) resource.PropertyMap {
+		return resource.PropertyMap{
+			"resourceGroupName": resource.NewStringProperty("rg"),
+			"properties": resource.NewObjectProperty(resource.PropertyMap{
+				"mode": resource.NewStringProperty("Incremental"),
+				"template": resource.NewObjectProperty(resource.PropertyMap{
+					"parameters": resource.NewObjectProperty(resource.PropertyMap{
+						"siteName":   resource.NewObjectProperty(resource.PropertyMap{"type": resource.NewStringProperty("string")}),
+						"packageUri": resource.NewObjectProperty(resource.PropertyMap{"type": resource.NewStringProperty("securestring")}),
+					}),
+				}),
+				"parameters": resource.NewObjectProperty(params),
+			}),
+		}
+	}
+	val := func(s string) resource.PropertyValue {
+		return resource.NewObjectProperty(resource.PropertyMap{"value": resource.NewStringProperty(s)})
+	}
+	tests := []struct {
+		name string
+		in   resource.PropertyMap
+		want []string
+	}{
+		{"ok", tmpl(resource.PropertyMap{"siteName": val("app"), "packageUri": resource.MakeSecret(val("https://x/y.zip"))}), nil},
+		{"missing parameter", tmpl(resource.PropertyMap{"siteName": val("app")}), []string{"properties.parameters.packageUri"}},
+		{"undeclared parameter", tmpl(resource.PropertyMap{"siteName": val("a"), "packageUri": val("u"), "other": val("x")}), []string{"properties.parameters.other"}},
+		{"no properties", resource.PropertyMap{"resourceGroupName": resource.NewStringProperty("rg")}, []string{"properties"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, f := range checkDeployment(tt.in) {
+				got = append(got, f.Property)
+			}
+			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+				t.Errorf("failures %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

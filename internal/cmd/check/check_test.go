@@ -154,7 +154,7 @@ func TestWeakVariantsExitOne(t *testing.T) {
 			for _, v := range res.Violations {
 				found = found || (v.Policy == tt.rule && v.Severity == "mandatory")
 			}
-			if !found || res.Kind != inventory.KindPlan || res.Resources != 24 || res.Summary.Mandatory == 0 {
+			if !found || res.Kind != inventory.KindPlan || res.Resources != 27 || res.Summary.Mandatory == 0 {
 				t.Errorf("want %s in %+v", tt.rule, res)
 			}
 		})

@@ -13,11 +13,14 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/spf13/cobra"
 
+	"github.com/streamsec/streamsec/components"
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/engine"
 	"github.com/streamsec/streamsec/internal/program"
+	"github.com/streamsec/streamsec/internal/spec"
 )
 
 // PreviewOptions are the inputs of one preview.
@@ -87,20 +90,42 @@ func runPreview(ctx context.Context, opts *PreviewOptions) error {
 }
 
 // Session is an engine opened on one stack with its policy packs resolved,
-// what preview and up both need before they run.
+// what preview, up and deploy need before they run.
 type Session struct {
 	Engine   *engine.Engine
 	Packs    []string
 	Progress io.Writer
 	Color    string
+	Spec     *spec.Spec
+	// Release is the app package the program ships (deploy) or keeps as
+	// deployed (preview, up); the program reads it when the engine runs it.
+	Release *components.Release
 }
 
 // Prepare validates the flags and the Spec, resolves (and builds) the policy
 // packs, opens the stack with the project's program, and makes sure the
 // cookie secret exists: the program needs it for any real run. It is
-// generated once into the encrypted config, never replaced or printed.
-// The caller closes Session.Engine.
+// generated once into the encrypted config, never replaced or printed. The
+// app package already deployed is kept. The caller closes Session.Engine.
 func Prepare(ctx context.Context, f *cli.Factory, stack cli.StackFlags, flags *engine.Flags, format string) (*Session, error) {
+	sess, err := Open(ctx, f, stack, flags, format)
+	if err != nil {
+		return nil, err
+	}
+	if err := sess.EnsureCookieSecret(ctx, f.IO, stack.Stack); err != nil {
+		sess.Engine.Close()
+		return nil, err
+	}
+	if err := sess.KeepRelease(ctx); err != nil {
+		sess.Engine.Close()
+		return nil, err
+	}
+	return sess, nil
+}
+
+// Open is Prepare without touching the stack: no cookie secret generated,
+// no state read. The caller closes Session.Engine.
+func Open(ctx context.Context, f *cli.Factory, stack cli.StackFlags, flags *engine.Flags, format string) (*Session, error) {
 	if err := CheckFormat(format); err != nil {
 		return nil, err
 	}
@@ -114,7 +139,7 @@ func Prepare(ctx context.Context, f *cli.Factory, stack cli.StackFlags, flags *e
 	if err := engine.RequireStackFile(f, stack.Stack); err != nil {
 		return nil, err
 	}
-	sess := &Session{Progress: ProgressWriter(f.IO, format)}
+	sess := &Session{Progress: ProgressWriter(f.IO, format), Spec: loaded.Spec}
 	if !flags.NoPolicy {
 		sess.Packs, err = engine.ResolvePacks(ctx, f.ProjectDir, flags.PolicyPacks, f.Getenv, sess.Progress)
 		if err != nil {
@@ -122,19 +147,43 @@ func Prepare(ctx context.Context, f *cli.Factory, stack cli.StackFlags, flags *e
 		}
 	}
 	sess.Color = engine.ResolveColor(flags.Color, sess.Progress)
-	sess.Engine, err = flags.Open(f, stack.Stack, engine.Program(loaded.Spec, program.RunSpec))
+	run := func(pctx *pulumi.Context, s *spec.Spec) error { return program.RunRelease(sess.Release)(pctx, s) }
+	sess.Engine, err = flags.Open(f, stack.Stack, engine.Program(loaded.Spec, run))
 	if err != nil {
 		return nil, engine.CommandError(err)
-	}
-	created, err := sess.Engine.EnsureCookieSecret(ctx)
-	if err != nil {
-		sess.Engine.Close()
-		return nil, engine.CommandError(err)
-	}
-	if created {
-		fmt.Fprintf(f.IO.ErrOut, "generated streamsec:cookieSecret into the encrypted config of stack %s (%s)\n", stack.Stack, sess.Engine.StackFile())
 	}
 	return sess, nil
+}
+
+// EnsureCookieSecret generates the cookie secret into the stack's encrypted
+// config when it has none (see engine.EnsureCookieSecret).
+func (s *Session) EnsureCookieSecret(ctx context.Context, ios *cli.IOStreams, stack string) error {
+	created, err := s.Engine.EnsureCookieSecret(ctx)
+	if err != nil {
+		return engine.CommandError(err)
+	}
+	if created {
+		fmt.Fprintf(ios.ErrOut, "generated streamsec:cookieSecret into the encrypted config of stack %s (%s)\n", stack, s.Engine.StackFile())
+	}
+	return nil
+}
+
+// KeepRelease reads the app package the stack has deployed, so a preview
+// or an update keeps it instead of removing it.
+func (s *Session) KeepRelease(ctx context.Context) error {
+	outs, err := s.Engine.Outputs(ctx)
+	if errors.Is(err, engine.ErrNoStack) {
+		return nil
+	}
+	if err != nil {
+		return engine.CommandError(err)
+	}
+	rel, err := program.DeployedRelease(outs)
+	if err != nil {
+		return cli.FailedError(err)
+	}
+	s.Release = rel
+	return nil
 }
 
 // CheckFormat accepts the summary formats engine commands print.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/cmd/check"
+	deploycmd "github.com/streamsec/streamsec/internal/cmd/deploy"
 	"github.com/streamsec/streamsec/internal/cmd/destroy"
 	initcmd "github.com/streamsec/streamsec/internal/cmd/init"
 	"github.com/streamsec/streamsec/internal/cmd/outputs"
@@ -47,6 +48,7 @@ usage or input.`,
 	cmd.AddCommand(preview.NewCmdPreview(f, nil))
 	cmd.AddCommand(up.NewCmdUp(f, nil))
 	cmd.AddCommand(destroy.NewCmdDestroy(f, nil))
+	cmd.AddCommand(deploycmd.NewCmdDeploy(f, nil))
 	cmd.AddCommand(outputs.NewCmdOutputs(f, nil))
 	cmd.AddCommand(verify.NewCmdVerify(f, nil))
 	cmd.AddCommand(render.NewCmdRender(f, nil))
