@@ -252,6 +252,7 @@ func All() []Rule {
 	all = append(all, keyVaultRules()...)
 	all = append(all, deployRules()...)
 	all = append(all, stackRules()...)
+	all = append(all, schemaRules()...)
 	return all
 }
 
