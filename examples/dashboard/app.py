@@ -8,7 +8,7 @@ ships it and the stack sets everything.
 
 import streamlit as st
 
-from storage import StorageNotConfigured, container_client, list_csv, read_csv
+from storage import StorageNotConfigured, container_client, list_csv, read_csv, upload_csv
 
 st.set_page_config(page_title="Sales dashboard", layout="wide")
 st.title("Sales dashboard")
@@ -33,8 +33,21 @@ except Exception as err:  # the identity or the network: say so, without details
     st.error(f"Could not list the data container ({type(err).__name__}). Check the app's managed identity and the storage role.")
     st.stop()
 
+with st.sidebar:
+    # The data account is reachable only from the app's network, so data
+    # comes in through the app (with its identity), not from a laptop.
+    uploaded = st.file_uploader("Add a CSV file", type=["csv"])
+    if uploaded is not None and st.button("Store it"):
+        try:
+            upload_csv(container(), uploaded.name, uploaded.getvalue())
+        except ValueError as err:
+            st.error(str(err))
+        else:
+            load.clear()
+            st.rerun()
+
 if not blobs:
-    st.info("The data container holds no CSV file yet. Upload one, for example examples/sample-data/sales.csv.")
+    st.info("The data container holds no CSV file yet. Add one in the sidebar, for example examples/sample-data/sales.csv.")
     st.stop()
 
 blob = st.selectbox("Data file", blobs)

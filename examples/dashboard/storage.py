@@ -56,6 +56,15 @@ def read_csv(container: ContainerClient, blob: str) -> pd.DataFrame:
     return pd.read_csv(io.BytesIO(data))
 
 
+def upload_csv(container: ContainerClient, name: str, data: bytes) -> None:
+    """Stores a CSV file in the container (the data account is private: a
+    laptop cannot reach it, the app can, with its identity)."""
+    if not name.lower().endswith(".csv") or "/" in name or name.startswith("."):
+        raise ValueError(f"{name!r}: want a plain file name ending in .csv")
+    pd.read_csv(io.BytesIO(data))  # refuse what is not CSV before storing it
+    container.upload_blob(name, data, overwrite=True)
+
+
 def list_csv(container: ContainerClient) -> list[str]:
     """The CSV blobs in the container, sorted by name."""
     return sorted(b.name for b in container.list_blobs() if b.name.lower().endswith(".csv"))

@@ -27,8 +27,8 @@ func TestPipelineCommandsExist(t *testing.T) {
 		// must are the subcommands a file has to run (PR and main paths).
 		must []string
 	}{
-		{"github-actions.yml", []string{"plan", "preview", "init", "up", "outputs", "verify", "destroy", "report"}},
-		{"azure-devops.yml", []string{"plan", "preview", "init", "up", "outputs", "verify", "destroy", "report"}},
+		{"github-actions.yml", []string{"plan", "preview", "init", "up", "deploy", "outputs", "verify", "destroy", "report"}},
+		{"azure-devops.yml", []string{"plan", "preview", "init", "up", "deploy", "outputs", "verify", "destroy", "report"}},
 	}
 	for _, f := range files {
 		t.Run(f.name, func(t *testing.T) {
@@ -54,6 +54,7 @@ func TestPipelineCommandsExist(t *testing.T) {
 				t.Fatalf("%s: no streamsec commands found", f.name)
 			}
 			seen := map[string]bool{}
+			var order []string
 			for _, args := range lines {
 				name, err := checkCommand(args)
 				if err != nil {
@@ -61,6 +62,26 @@ func TestPipelineCommandsExist(t *testing.T) {
 					continue
 				}
 				seen[name] = true
+				order = append(order, name)
+			}
+			// Every environment brought up gets the app before it is
+			// verified: verify against an App Service with no Streamlit
+			// proves nothing.
+			upSeen, deployed := false, false
+			for _, name := range order {
+				switch name {
+				case "up":
+					upSeen, deployed = true, false
+				case "deploy":
+					if !upSeen {
+						t.Errorf("%s: deploy runs before any up", f.name)
+					}
+					deployed = true
+				case "verify":
+					if upSeen && !deployed {
+						t.Errorf("%s: verify runs after up without a deploy in between", f.name)
+					}
+				}
 			}
 			for _, m := range f.must {
 				if !seen[m] {
@@ -321,7 +342,8 @@ func TestShellWords(t *testing.T) {
 func TestCheckCommandCatchesRenames(t *testing.T) {
 	for _, args := range [][]string{
 		{"preview", "--stack", "dev", "--no-such-flag"},
-		{"deploy", "--stack", "dev"},
+		{"ship", "--stack", "dev"},
+		{"deploy", "--stack", "dev", "--package-uri", "x"},
 		{"destroy", "--remove"}, // --stack is required
 	} {
 		if _, err := checkCommand(args); err == nil {

@@ -44,6 +44,7 @@ func Build(cat *controls.Catalogue, in Inputs) (*Report, error) {
 		Stack:            in.Spec.Stack,
 		GeneratedAt:      in.Now.UTC(),
 		StreamlitVersion: in.Spec.StreamlitVersion,
+		AppPackage:       AppPackage(in.Resources),
 		Environment:      environment(in),
 		Digests:          digests,
 	}
@@ -84,7 +85,27 @@ func environment(in Inputs) []KV {
 	if s.Domain != "" {
 		kv = append(kv[:7], append([]KV{{"Domain", s.Domain}}, kv[7:]...)...)
 	}
+	if d := AppPackage(in.Resources); d != "" {
+		kv = append(kv, KV{"App package deployed", d})
+	}
 	return kv
+}
+
+// AppPackage is the digest of the app package a stack deployed: the
+// appPackage tag of its OneDeploy deployment (components.NewAppRelease).
+// "" when the input holds none (an offline plan, a stack never deployed).
+func AppPackage(rs []inventory.Resource) string {
+	for _, r := range rs {
+		if inventory.BaseType(r.Type) != "azure-native:resources:Deployment" {
+			continue
+		}
+		if v, ok := inventory.Lookup(r.Inputs, "tags.appPackage"); ok {
+			if d, ok := v.(string); ok && strings.HasPrefix(d, "sha256:") {
+				return d
+			}
+		}
+	}
+	return ""
 }
 
 func sum(b []byte) string {

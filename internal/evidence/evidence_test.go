@@ -498,3 +498,30 @@ func TestRuleWithoutItsTypesIsNotEvidence(t *testing.T) {
 		})
 	}
 }
+
+// TestAppPackageDigestInReport: a stack whose input shows a OneDeploy
+// release names its package digest in the report (JSON and environment);
+// one without a release says nothing about a package.
+func TestAppPackageDigestInReport(t *testing.T) {
+	s := loadSpec(t, "dev")
+	in := inputs(t, s)
+	if r := build(t, in); r.AppPackage != "" {
+		t.Fatalf("report without a release names package %q", r.AppPackage)
+	}
+	digest := "sha256:" + strings.Repeat("0f", 32)
+	in.Resources = append(in.Resources, inventory.Resource{
+		URN: "urn:pulumi:dev::streamsec::azure-native:resources:Deployment::streamsec-release-onedeploy-0f0f0f0f0f0f", Type: "azure-native:resources:Deployment",
+		Name: "streamsec-release-onedeploy-0f0f0f0f0f0f", Inputs: map[string]any{"tags": map[string]any{"appPackage": digest}},
+	})
+	r := build(t, in)
+	if r.AppPackage != digest {
+		t.Errorf("report appPackage = %q, want %s", r.AppPackage, digest)
+	}
+	found := false
+	for _, kv := range r.Environment {
+		found = found || (kv.Key == "App package deployed" && kv.Value == digest)
+	}
+	if !found {
+		t.Errorf("environment %v lacks the package digest", r.Environment)
+	}
+}

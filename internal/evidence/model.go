@@ -117,17 +117,20 @@ type Inputs struct {
 
 // Report is the evidence report; its JSON form is the command's contract.
 type Report struct {
-	Tool             string     `json:"tool"`
-	Version          string     `json:"version"`
-	Command          string     `json:"command"`
-	Stack            string     `json:"stack"`
-	GeneratedAt      time.Time  `json:"generatedAt"`
-	StreamlitVersion string     `json:"streamlitVersion"`
-	Environment      []KV       `json:"environment"`
-	Digests          Digests    `json:"digests"`
-	Probes           *ProbeInfo `json:"probes"`
-	Summary          Summary    `json:"summary"`
-	Controls         []Answer   `json:"controls"`
+	Tool             string    `json:"tool"`
+	Version          string    `json:"version"`
+	Command          string    `json:"command"`
+	Stack            string    `json:"stack"`
+	GeneratedAt      time.Time `json:"generatedAt"`
+	StreamlitVersion string    `json:"streamlitVersion"`
+	// AppPackage is the digest of the app package the input's stack
+	// deployed (streamsec deploy), when the input shows one.
+	AppPackage  string     `json:"appPackage,omitempty"`
+	Environment []KV       `json:"environment"`
+	Digests     Digests    `json:"digests"`
+	Probes      *ProbeInfo `json:"probes"`
+	Summary     Summary    `json:"summary"`
+	Controls    []Answer   `json:"controls"`
 }
 
 // KV is one labelled value, kept in order.

@@ -17,11 +17,11 @@ func TestWithoutAliasesKeepsThePlan(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
 		t.Run(stack, func(t *testing.T) {
 			s := loadStack(t, stack)
-			with, err := run(context.Background(), s, false)
+			with, err := run(context.Background(), s, nil, false)
 			if err != nil {
 				t.Fatal(err)
 			}
-			without, err := run(context.Background(), s, true)
+			without, err := run(context.Background(), s, nil, true)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/streamsec/streamsec/components"
 	"github.com/streamsec/streamsec/internal/inventory"
 	"github.com/streamsec/streamsec/internal/program"
 	"github.com/streamsec/streamsec/internal/spec"
@@ -34,12 +35,18 @@ type Plan struct {
 // Run plans the stack of s. It is safe to call concurrently: every run has
 // its own mocks and Pulumi context.
 func Run(ctx context.Context, s *spec.Spec) (*Plan, error) {
-	return run(ctx, s, true)
+	return run(ctx, s, nil, true)
+}
+
+// RunRelease plans the stack of s shipping the app package rel (what
+// `streamsec deploy` runs); nil is Run.
+func RunRelease(ctx context.Context, s *spec.Spec, rel *components.Release) (*Plan, error) {
+	return run(ctx, s, rel, true)
 }
 
 // run is Run with the alias stripping switchable, so a test can show that
 // it changes no resource and no input.
-func run(ctx context.Context, s *spec.Spec, stripAliases bool) (*Plan, error) {
+func run(ctx context.Context, s *spec.Spec, rel *components.Release, stripAliases bool) (*Plan, error) {
 	if s == nil {
 		return nil, errors.New("plan: no spec")
 	}
@@ -55,7 +62,7 @@ func run(ctx context.Context, s *spec.Spec, stripAliases bool) (*Plan, error) {
 					return err
 				}
 			}
-			return program.RunSpec(pctx, s)
+			return program.RunRelease(rel)(pctx, s)
 		}, pulumi.WithMocks(Project, s.Stack, m), hermetic)
 	}()
 	select {
