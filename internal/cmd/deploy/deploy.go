@@ -150,6 +150,10 @@ func runDeploy(ctx context.Context, opts *DeployOptions) error {
 	var refused *deploy.RefusedError
 	if errors.As(err, &refused) {
 		sum.Status, sum.Problems = "refused", refused.Problems
+		if opts.Format != "json" {
+			// The summary lists every problem; the error need not repeat them.
+			err = fmt.Errorf("app %s refused: %d problem(s), listed above", opts.App, len(refused.Problems))
+		}
 		return finish(opts, sum, cli.InputError(err))
 	}
 	if err != nil {
