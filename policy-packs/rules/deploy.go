@@ -131,9 +131,14 @@ func checkNoStorageCredentials(r inventory.Resource, _ Config) []Finding {
 		val, vst := propOf(entry, "value")
 		switch vst {
 		case stUnknown:
-			// Computed values are the Front Door host (origins); a
-			// credential is never computed by this program, but fail closed.
-			out = append(out, Finding{Property: p + ".value", Message: text(name) + ": " + unknownMsg(p+".value")})
+			// A credential is typically computed (a key read at apply), so
+			// an unknown value fails closed, except Streamlit's own options:
+			// those are Streamlit's config, judged value by value by the
+			// streamlit-* rules (the origin lists wait for Front Door's
+			// host), and no storage client reads them.
+			if !strings.HasPrefix(strings.ToUpper(text(name)), "STREAMLIT_") {
+				out = append(out, Finding{Property: p + ".value", Message: text(name) + ": " + unknownMsg(p+".value")})
+			}
 		case stKnown:
 			if credentialValue.MatchString(text(val)) {
 				out = append(out, Finding{Property: p + ".value", Message: fmt.Sprintf("App Setting %s holds a storage key, SAS or connection string: use the app's managed identity", text(name))})

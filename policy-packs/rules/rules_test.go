@@ -230,7 +230,7 @@ var fixtures = map[string]ruleCase{
 		{{"app", "siteConfig.appSettings.11.value", "DefaultEndpointsProtocol=https;AccountName=a;AccountKey=abc=="}},
 		{{"app", "siteConfig.appSettings.11.value", "https://a.blob.core.windows.net/?sv=2022-11-02&sig=abc"}},
 		{{"app", "siteConfig.appSettings.12.name", "AZURE_STORAGE_CONNECTION_STRING"}},
-	}, unknown: []edit{{"app", "siteConfig.appSettings", u}}},
+	}, unknown: []edit{{"app", "siteConfig.appSettings.12.value", u}}},
 	"appservice-storage-settings": {weak: [][]edit{
 		{{"app", "siteConfig.appSettings.11.value", "http://a.blob.core.windows.net/"}},
 		{{"app", "siteConfig.appSettings.11.name", "OTHER"}},
