@@ -202,7 +202,7 @@ func audit(data []byte, s *spec.Spec, rt Runtime, standalone bool) ([]Finding, e
 			judgeAllowlist(&f, e.Value.([]string), raw, present, s.Stack, standalone)
 		case e.Option == "server.allowedHosts" && standalone:
 			// No stack, so no host to compare with: exact names only.
-			f.Mandatory = true
+			f.State, f.Mandatory = StateOK, true
 			judgeHosts(&f, nil, raw, present)
 			f.Want = f.Key() + ` = ["<your app>.azurewebsites.net"]`
 		default:

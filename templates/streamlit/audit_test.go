@@ -255,3 +255,36 @@ func BenchmarkAudit(b *testing.B) {
 		}
 	}
 }
+
+// With no stack there is no host to compare with: any exact names pass,
+// wildcards and a missing list (1.61+) fail, older releases are not asked.
+func TestAuditStandaloneAllowedHosts(t *testing.T) {
+	tests := []struct {
+		version, toml string
+		state         State // "" = no finding
+		mandatory     bool
+	}{
+		{"1.67.0", "[server]\nallowedHosts = [\"anything.azurewebsites.net\"]", StateOK, true},
+		{"1.67.0", "[server]\nallowedHosts = [\"*.azurewebsites.net\"]", StateWeak, true},
+		{"1.61.0", "", StateMissing, true},
+		{"1.60.0", "", "", false},
+	}
+	for _, tt := range tests {
+		fs, err := AuditStandalone([]byte(tt.toml), tt.version)
+		if err != nil {
+			t.Fatalf("%s %q: %v", tt.version, tt.toml, err)
+		}
+		var got *Finding
+		for i := range fs {
+			if fs[i].Option == "server.allowedHosts" {
+				got = &fs[i]
+			}
+		}
+		switch {
+		case tt.state == "" && got != nil:
+			t.Errorf("%s: finding %+v, want none", tt.version, *got)
+		case tt.state != "" && (got == nil || got.State != tt.state || got.Mandatory != tt.mandatory || strings.Contains(got.Want, "app.azurewebsites.net\"")):
+			t.Errorf("%s %q: finding %+v, want %s mandatory %v and advice naming no host", tt.version, tt.toml, got, tt.state, tt.mandatory)
+		}
+	}
+}
