@@ -39,6 +39,10 @@ type VerifyOptions struct {
 	Timeout    time.Duration
 	Format     string
 	Save       string
+
+	// Dialer opens the probes' connections; nil is the system's. Tests
+	// record through it that bad input reaches no network.
+	Dialer probe.Dialer
 }
 
 // NewCmdVerify builds the command; runF replaces the work in tests.
@@ -158,6 +162,7 @@ func probeOptions(opts *VerifyOptions) (probe.Options, error) {
 		Timeout:    opts.Timeout,
 		Version:    opts.Factory.Version,
 		Now:        opts.Factory.Now,
+		Dialer:     opts.Dialer,
 	}
 	if opts.Timeout <= 0 {
 		return po, cli.InputError(fmt.Errorf("--timeout %s: must be positive, e.g. 30s", opts.Timeout))
