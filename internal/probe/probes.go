@@ -280,8 +280,12 @@ func (t *Target) activeChecks() []check {
 
 // internalPaths are Streamlit's always-internal paths plus the extra ones
 // the caller named; paths with wildcards cannot be requested and are left out.
+// Each exists only on some releases (/st-metrics up to 1.56, the agent API's
+// document from 1.67: streamlit/web/server/starlette/starlette_agent_routes.py
+// serves it even with server.enableAgentApi off), so the answer's content
+// decides, never the status alone.
 func (t *Target) internalPaths() []string {
-	out := []string{"/_stcore/metrics", "/st-metrics"}
+	out := []string{"/_stcore/metrics", "/st-metrics", "/_stcore/agent/openapi.json"}
 	for _, p := range t.opts.BlockedPaths {
 		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "*?# \t") || hasControl(p) {
 			continue
