@@ -23,7 +23,7 @@ func TestMessagesNameTheCause(t *testing.T) {
 		want   string // in the page probes' detail
 	}{
 		{"header cap", floodHeaders, "response headers exceed the 64 KiB cap"},
-		{"slow headers", slowHeaders, "the first page request' share (600ms) of the run's time bound (--timeout 2s)"},
+		{"slow headers", slowHeaders, "the first page request's share (600ms) of the run's time bound (--timeout 2s)"},
 		{"closed before answering", func(c net.Conn) { readRequest(c) }, "closed the connection without answering"},
 	}
 	for _, tt := range tests {

@@ -77,8 +77,9 @@ func (b budget) run(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithDeadlineCause(ctx, b.start.Add(b.total), bound(fmt.Sprintf("the run's time bound (--timeout %s)", b.total)))
 }
 
-// family bounds one probe family to the first f of the run.
+// family bounds one probe family to the first f of the run; name is its
+// possessive for messages ("the site probes'").
 func (b budget) family(ctx context.Context, name string, f float64) (context.Context, context.CancelFunc) {
 	return context.WithDeadlineCause(ctx, b.start.Add(b.share(f)),
-		bound(fmt.Sprintf("the %s' share (%s) of the run's time bound (--timeout %s)", name, b.share(f), b.total)))
+		bound(fmt.Sprintf("%s share (%s) of the run's time bound (--timeout %s)", name, b.share(f), b.total)))
 }

@@ -106,13 +106,13 @@ func Execute(ctx context.Context, t *Target) *Run {
 		}
 	}
 	e := &env{}
-	earlyCtx, cancelEarly := b.family(ctx, "TLS and direct-origin probes", earlyShare)
+	earlyCtx, cancelEarly := b.family(ctx, "the TLS and direct-origin probes'", earlyShare)
 	defer cancelEarly()
 	start(earlyCtx, e, false)
 
 	// The page and the anchor handshake, which the site probes share.
 	func() {
-		pctx, c := b.family(ctx, "first page request", earlyShare)
+		pctx, c := b.family(ctx, "the first page request's", earlyShare)
 		defer c()
 		e.pageReq = get(t.base + "/")
 		rctx, c2 := t.reqCtx(pctx)
@@ -127,7 +127,7 @@ func Execute(ctx context.Context, t *Target) *Run {
 	}()
 	siteCtx, cancelSite := ctx, context.CancelFunc(func() {})
 	if t.opts.Active {
-		siteCtx, cancelSite = b.family(ctx, "site probes", siteShare)
+		siteCtx, cancelSite = b.family(ctx, "the site probes'", siteShare)
 	}
 	defer cancelSite()
 	start(siteCtx, e, true)

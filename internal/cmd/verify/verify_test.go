@@ -317,7 +317,7 @@ func TestTLSProbesRunWhenThePageNeverComes(t *testing.T) {
 		}
 	}
 	p, _ := run.Probe("hsts")
-	if p.Status != probe.Unknown || !strings.Contains(p.Evidence.Detail, "first page request' share") {
+	if p.Status != probe.Unknown || !strings.Contains(p.Evidence.Detail, "first page request's share") {
 		t.Errorf("hsts: %s: %s", p.Status, p.Evidence.Detail)
 	}
 }
