@@ -320,6 +320,34 @@ func TestTLSProbesRunWhenThePageNeverComes(t *testing.T) {
 	if p.Status != probe.Unknown || !strings.Contains(p.Evidence.Detail, "first page request's share") {
 		t.Errorf("hsts: %s: %s", p.Status, p.Evidence.Detail)
 	}
+
+	// A server that accepts connections and never says a word: the TLS
+	// probes are still made, and say which share of the bound ran out.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	f, out, _ = factory(t)
+	_ = execute(t, f, nil, "https://"+l.Addr().String()+"/", "--format", "json", "--timeout", "10s", "--connect-to", "127.0.0.1:80:"+closedPort(t))
+	run, derr = probe.Decode(out.Bytes())
+	if derr != nil {
+		t.Fatal(derr)
+	}
+	for _, id := range []string{"tls-1.0-refused", "tls-1.2-accepted", "tls-certificate-valid"} {
+		if p, _ := run.Probe(id); p.Status != probe.Unknown || !strings.Contains(p.Evidence.Detail, "the TLS and direct-origin probes' share (3s) of the run's time bound (--timeout 10s)") {
+			t.Errorf("%s against a silent server: %s: %s", id, p.Status, p.Evidence.Detail)
+		}
+	}
 }
 
 func TestUnreachableExits1WithinBound(t *testing.T) {
