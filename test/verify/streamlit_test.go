@@ -133,7 +133,9 @@ func expected(r targets.Release, setup, id string) (probe.Status, string) {
 }
 
 // weakFlags are the options a careless deployment sets on the command line.
-var weakFlags = []string{"--server.enableCORS", "false", "--server.enableXsrfProtection", "false", "--server.enableWebsocketCompression", "true"}
+func weakFlags() []string {
+	return []string{"--server.enableCORS", "false", "--server.enableXsrfProtection", "false", "--server.enableWebsocketCompression", "true"}
+}
 
 // cell is one release in one setup, for the matrix log.
 type cell struct {
@@ -171,7 +173,7 @@ func startRelease(t testing.TB, rel targets.Release) (*release, *spec.Spec) {
 	renderConfig(t, f, stack, dir)
 	r := &release{stackArgs: []string{"--stack", stack.Stack, "--set", stack.Set[0]}}
 	r.renderedApp = targets.StartStreamlit(t, rel.Name(), venv, dir)
-	r.weakApp = targets.StartStreamlit(t, rel.Name(), venv, t.TempDir(), weakFlags...)
+	r.weakApp = targets.StartStreamlit(t, rel.Name(), venv, t.TempDir(), weakFlags()...)
 	r.weak = weakEdge(t, host, upstream, r.weakApp.Port)
 	r.appOnly = weakEdge(t, host, upstream, r.renderedApp.Port)
 	r.hardened = hardenedEdge(t, host, upstream, r.renderedApp.Port, true, s.BlockedPathsAll())
