@@ -25,6 +25,9 @@ import (
 type VerifyOptions struct {
 	IO      *cli.IOStreams
 	Factory *cli.Factory
+	// Dialer opens the probes' connections; nil is the system's. Tests
+	// record through it that bad input reaches no network.
+	Dialer probe.Dialer
 
 	URL        string
 	Stack      cli.StackFlags
@@ -39,10 +42,6 @@ type VerifyOptions struct {
 	Timeout    time.Duration
 	Format     string
 	Save       string
-
-	// Dialer opens the probes' connections; nil is the system's. Tests
-	// record through it that bad input reaches no network.
-	Dialer probe.Dialer
 }
 
 // NewCmdVerify builds the command; runF replaces the work in tests.
