@@ -100,7 +100,8 @@ func onlyWAF(t *testing.T) string {
 	return file
 }
 
-const wafURN = "urn:pulumi:prod::streamsec::azure-native:network:Policy::waf"
+// The fixture registers the WAF with the versioned token the program uses.
+const wafURN = "urn:pulumi:prod::streamsec::azure-native:network/v20240201:Policy::waf"
 
 // An input with no App Service gets not-applicable, not pass, for every
 // App Service rule, in every format; the summary counts all three statuses.
