@@ -86,7 +86,7 @@ func (m *Mapper) MapARM(r inventory.ARMResource) (inventory.ARMMapped, string, b
 		}
 		return inventory.ARMMapped{}, fmt.Sprintf("the schema table has no entry for %s, so no rule judges it", what), false
 	}
-	inputs := object(t.Inputs, r.Body)
+	inputs := object(t.Inputs, r.Body, !r.Live)
 	segs := strings.Split(r.Type, "/")
 	for name, p := range t.Inputs.Properties {
 		if p.In != "path" {
@@ -131,11 +131,14 @@ func resourceGroup(id string) string {
 	return g
 }
 
-// object maps an ARM object to the inputs p describes. Properties the
-// table does not name are left out: rules judge only azure-native names,
-// and a live resource keeps everything in its outputs.
-func object(p *azschema.Prop, src map[string]any) map[string]any {
+// object maps an ARM object to the inputs p describes. Names the table
+// does not know are kept (properties lifted, as azure-native flattens
+// them) when keep is set, so the azure-schema rule names a misspelled
+// setting in a template; a live resource's are its read-only values,
+// left out (its outputs keep them).
+func object(p *azschema.Prop, src map[string]any, keep bool) map[string]any {
 	out := make(map[string]any, len(p.Properties))
+	used := map[string]bool{}
 	for name, c := range p.Properties {
 		if c.In == "path" {
 			continue
@@ -144,29 +147,49 @@ func object(p *azschema.Prop, src map[string]any) map[string]any {
 		if len(loc) == 0 {
 			loc = []string{name}
 		}
+		used[strings.ToLower(strings.Join(loc, "."))] = true
 		if v, ok := lookup(src, loc); ok {
-			out[name] = value(c, v)
+			out[name] = value(c, v, keep)
+		}
+	}
+	if !keep {
+		return out
+	}
+	for k, v := range src {
+		if used[strings.ToLower(k)] {
+			continue
+		}
+		if props, ok := v.(map[string]any); ok && strings.EqualFold(k, "properties") {
+			for pk, pv := range props {
+				if _, taken := out[pk]; !taken && !used["properties."+strings.ToLower(pk)] {
+					out[pk] = pv
+				}
+			}
+			continue
+		}
+		if _, taken := out[k]; !taken {
+			out[k] = v
 		}
 	}
 	return out
 }
 
 // value maps one ARM value to azure-native's shape.
-func value(p *azschema.Prop, v any) any {
+func value(p *azschema.Prop, v any, keep bool) any {
 	switch x := v.(type) {
 	case map[string]any:
 		switch {
 		case len(p.OneOf) > 0:
 			if alt := pick(p, x); alt != nil {
-				return object(alt, x)
+				return object(alt, x, keep)
 			}
 			return x
 		case len(p.Properties) > 0:
-			return object(p, x)
+			return object(p, x, keep)
 		case p.AdditionalProperties != nil:
 			out := make(map[string]any, len(x))
 			for k, e := range x {
-				out[k] = value(p.AdditionalProperties, e)
+				out[k] = value(p.AdditionalProperties, e, keep)
 			}
 			return out
 		}
@@ -174,7 +197,7 @@ func value(p *azschema.Prop, v any) any {
 		if p.Items != nil {
 			out := make([]any, len(x))
 			for i, e := range x {
-				out[i] = value(p.Items, e)
+				out[i] = value(p.Items, e, keep)
 			}
 			return out
 		}

@@ -29,6 +29,9 @@ type ARMResource struct {
 	Scope any
 	// Where is the resource's place in the input, for messages.
 	Where string
+	// Live marks what Azure returned (az resource show): read-only values
+	// are part of the body, so names the table does not know are expected.
+	Live bool
 	// parent is the index of the enclosing resource in a template's nested
 	// resources arrays, -1 otherwise.
 	parent int

@@ -28,7 +28,7 @@ func armFromListing(elems []any, where func(int) string) ([]ARMResource, []strin
 			problems = append(problems, fmt.Errorf("%s: want a resource object {id, name, type, properties, ...}, got %s", where(i), jsonKind(e)))
 			continue
 		}
-		r := ARMResource{Where: where(i), parent: -1, Body: map[string]any{}}
+		r := ARMResource{Where: where(i), parent: -1, Body: map[string]any{}, Live: true}
 		id, _ := m["id"].(string)
 		typ, _ := m["type"].(string)
 		if id != "" {
