@@ -93,9 +93,43 @@ func (t *template) load(doc map[string]any, where string) {
 }
 
 func (t *template) env(copyIndex any) *armexpr.Env {
+	return t.envFor(copyIndex, false)
+}
+
+// unknownPart stands for an unknown value inside a resource name, so
+// the name's literal segments survive: format('{0}/web', parameters('site'))
+// is still a site's "web" configuration.
+const unknownPart = "\x00unknown\x00"
+
+// envFor is the expression environment; with placeholders, unknown
+// parameters and variables read as unknownPart (for names only).
+func (t *template) envFor(copyIndex any, placeholders bool) *armexpr.Env {
+	param, variable := t.parameter, t.variable
+	if placeholders {
+		param = func(name string) (any, error) {
+			v, err := t.parameter(name)
+			if err == nil && (armexpr.IsUnknown(v) || armexpr.IsSecret(v)) {
+				return unknownPart, nil
+			}
+			return v, err
+		}
+		variable = func(name string) (any, error) {
+			v, err := t.variable(name)
+			if err != nil || !armexpr.IsUnknown(v) {
+				return v, err
+			}
+			raw, _ := t.rawVariable(name)
+			if s, ok := raw.(string); ok && !t.varBusy[strings.ToLower(name)] {
+				t.varBusy[strings.ToLower(name)] = true
+				defer delete(t.varBusy, strings.ToLower(name))
+				return armexpr.Eval(s, t.envFor(copyIndex, true))
+			}
+			return v, nil
+		}
+	}
 	return &armexpr.Env{
-		Parameter: t.parameter,
-		Variable:  t.variable,
+		Parameter: param,
+		Variable:  variable,
 		CopyIndex: func(string) (any, error) {
 			if copyIndex == nil {
 				return armexpr.Unknown, nil
@@ -142,13 +176,7 @@ func (t *template) variable(name string) (any, error) {
 	if v, ok := t.varDone[key]; ok {
 		return v, nil
 	}
-	var raw any
-	found := false
-	for k, v := range t.vars {
-		if strings.EqualFold(k, name) {
-			raw, found = v, true
-		}
-	}
+	raw, found := t.rawVariable(name)
 	if !found {
 		return nil, fmt.Errorf("variables('%s'): the template declares no such variable", name)
 	}
@@ -163,6 +191,15 @@ func (t *template) variable(name string) (any, error) {
 	}
 	t.varDone[key] = v
 	return v, nil
+}
+
+func (t *template) rawVariable(name string) (any, bool) {
+	for k, v := range t.vars {
+		if strings.EqualFold(k, name) {
+			return v, true
+		}
+	}
+	return nil, false
 }
 
 // evalDeep evaluates every expression string in a JSON value.
@@ -277,7 +314,7 @@ func (t *template) instance(m map[string]any, where string, parent int, copyInde
 		t.fail(where+".name", errors.New("want the resource name"))
 		return
 	}
-	nameV, err := t.evalDeep(nameRaw, copyIndex)
+	nameV, err := armexpr.Eval(nameRaw, t.envFor(copyIndex, true))
 	if err != nil {
 		t.fail(where+".name", err)
 		return
@@ -286,7 +323,11 @@ func (t *template) instance(m map[string]any, where string, parent int, copyInde
 	var names []any
 	if s, ok := nameV.(string); ok {
 		for _, n := range strings.Split(s, "/") {
-			names = append(names, n)
+			if strings.Contains(n, unknownPart) {
+				names = append(names, Unknown)
+			} else {
+				names = append(names, n)
+			}
 		}
 	} else {
 		names = []any{Unknown}
@@ -337,6 +378,9 @@ func (t *template) instance(m map[string]any, where string, parent int, copyInde
 		}
 	}
 	r.ID = templateID(r, nameRaw)
+	if strings.EqualFold(r.Type, "Microsoft.Resources/deployments") && t.nested(m, where, copyIndex) {
+		return
+	}
 	body := map[string]any{}
 	for k, v := range m {
 		if resourceKeys[k] {
@@ -350,9 +394,6 @@ func (t *template) instance(m map[string]any, where string, parent int, copyInde
 		body[k] = markers(ev)
 	}
 	r.Body = body
-	if strings.EqualFold(r.Type, "Microsoft.Resources/deployments") && t.nested(r, m, where, copyIndex) {
-		return
-	}
 	t.out = append(t.out, r)
 	self := len(t.out) - 1
 	if children, ok := m["resources"].([]any); ok {
@@ -365,7 +406,7 @@ func (t *template) instance(m map[string]any, where string, parent int, copyInde
 // nested expands a deployment with an inline template (a Bicep module):
 // its resources are judged with the rest. It reports false for a linked
 // template (templateLink), which stays a resource not judged.
-func (t *template) nested(r ARMResource, m map[string]any, where string, copyIndex any) bool {
+func (t *template) nested(m map[string]any, where string, copyIndex any) bool {
 	props, _ := m["properties"].(map[string]any)
 	inner, ok := props["template"].(map[string]any)
 	if !ok {
