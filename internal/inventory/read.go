@@ -101,8 +101,13 @@ func readObject(dec *json.Decoder, opts ReadOptions) (Input, error) {
 	if _, err := dec.Token(); err != nil {
 		return Input{}, streamError(err)
 	}
-	if err := trailing(dec); err != nil {
-		return Input{}, err
+	// `az resource show --ids` prints one object for one id: outputs
+	// appended after it make a listing.
+	appended := export == nil && !has["resources"] && (has["id"] || has["value"]) && dec.More()
+	if !appended {
+		if err := trailing(dec); err != nil {
+			return Input{}, err
+		}
 	}
 	if export != nil && !has["steps"] {
 		return *export, nil
@@ -151,11 +156,17 @@ func readObject(dec *json.Decoder, opts ReadOptions) (Input, error) {
 		if err := json.Unmarshal(get("value"), &elems); err != nil {
 			return Input{}, fmt.Errorf("value: %w", jsonError(err))
 		}
+		if appended {
+			return readMore(dec, opts, elems)
+		}
 		return listing(elems, func(i int) string { return fmt.Sprintf("value[%d]", i) }, opts)
 	case (has["id"] || (has["type"] && has["name"])) && !has["resources"]:
 		var one any
 		if err := json.Unmarshal(buf.Bytes(), &one); err != nil {
 			return Input{}, jsonError(err)
+		}
+		if appended {
+			return readMore(dec, opts, []any{one})
 		}
 		return listing([]any{one}, func(int) string { return "resource" }, opts)
 	case has["resources"]:
@@ -272,6 +283,12 @@ func readListing(dec *json.Decoder, opts ReadOptions) (Input, error) {
 	if _, err := dec.Token(); err != nil {
 		return Input{}, streamError(err)
 	}
+	return readMore(dec, opts, elems)
+}
+
+// readMore reads the arrays and objects appended after the first value of
+// a listing, then the listing.
+func readMore(dec *json.Decoder, opts ReadOptions, elems []any) (Input, error) {
 	for {
 		var next any
 		err := dec.Decode(&next)

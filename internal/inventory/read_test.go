@@ -62,6 +62,8 @@ func TestReadShapes(t *testing.T) {
 		{"list response", `{"value": [` + site + `]}`, inventory.KindAzureListing, []string{"azure-native:web:WebApp"}, 0},
 		{"appended outputs", `[` + site + `]` + "\n" + `[{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app/providers/Microsoft.Insights/diagnosticSettings/d", "type": "Microsoft.Insights/diagnosticSettings", "properties": {}}]`,
 			inventory.KindAzureListing, []string{"azure-native:web:WebApp", "azure-native:insights:DiagnosticSetting"}, 0},
+		{"one object then appended arrays", site + "\n" + `[{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app/basicPublishingCredentialsPolicies/ftp", "properties": {"allow": false}}]` + "\n" + `{"value": []}`,
+			inventory.KindAzureListing, []string{"azure-native:web:WebApp", "azure-native:web:WebAppFtpAllowed"}, 0},
 		{"unknown type", `[{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/db", "type": "Microsoft.Sql/servers"}]`, inventory.KindAzureListing, nil, 1},
 		{"config child named logs", `[` + site + `, {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app/config/logs", "properties": {}}]`, inventory.KindAzureListing, []string{"azure-native:web:WebApp"}, 1},
 		{"template nested children", tmpl(`[{"type": "Microsoft.Web/sites", "apiVersion": "2022-09-01", "name": "app", "resources": [{"type": "config", "apiVersion": "2022-09-01", "name": "web", "properties": {"minTlsVersion": "1.2"}}, {"type": "basicPublishingCredentialsPolicies", "apiVersion": "2022-09-01", "name": "ftp", "properties": {"allow": false}}]}]`),
