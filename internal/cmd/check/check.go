@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -22,10 +21,6 @@ import (
 	"github.com/streamsec/streamsec/internal/textfile"
 	"github.com/streamsec/streamsec/policy-packs/rules"
 )
-
-// checkGCPercent is the GOGC check runs with: the heap may exceed what is
-// live by a fifth before the collector runs.
-const checkGCPercent = 20
 
 // MaxInputBytes bounds what check reads, so a wrong file (a disk image, a
 // log) fails fast instead of exhausting memory.
@@ -147,11 +142,6 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err != nil {
 		return err
 	}
-	// check is a batch job whose heap is the resources it read: collect
-	// often rather than let the heap grow to twice them before each
-	// collection (issue 16: peak memory at most twice the input file).
-	// The total GC work stays proportional to the input.
-	defer debug.SetGCPercent(debug.SetGCPercent(checkGCPercent))
 	ruleSet := rules.All()
 	if opts.Pack != "" {
 		ruleSet = rules.ForPack(opts.Pack)
