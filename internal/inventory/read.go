@@ -134,8 +134,8 @@ func readObject(dec *json.Decoder, opts ReadOptions) (Input, error) {
 	}
 	buf.WriteByte('}')
 	switch {
-	case has["steps"] || has["deployment"]:
-		return Load(buf.Bytes())
+	case has["steps"] || has["deployment"] || has["changeSummary"] || has["diagnostics"]:
+		return Load(buf.Bytes()) // a preview, however partial: Load judges it
 	case armTemplateKeys(has, get("resources")):
 		doc, err := decodeObject(buf.Bytes())
 		if err != nil {

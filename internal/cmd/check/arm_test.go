@@ -2,6 +2,8 @@ package check
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -111,5 +113,16 @@ func TestARMExpressions(t *testing.T) {
 	res, code, errOut := checkJSON(t, "--input", tmpl, "--parameters", armDir+"expressions-template.parameters.json", "--stack", "prod")
 	if code != 0 || res.Resources != 24 {
 		t.Errorf("with parameters: exit %d, %d resources, %+v\n%s", code, res.Resources, res.Violations, errOut)
+	}
+}
+
+// An ARM input of types the table does not know judges nothing: exit 2,
+// naming what was not judged.
+func TestARMNothingJudged(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "sql.json")
+	os.WriteFile(file, []byte(`[{"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Sql/servers/db", "type": "Microsoft.Sql/servers", "properties": {}}]`), 0o600)
+	_, errOut, code := run(t, "", "--input", file)
+	if code != 2 || !strings.Contains(errOut, "nothing to judge") || !strings.Contains(errOut, "Microsoft.Sql/servers") {
+		t.Errorf("exit %d: %s", code, errOut)
 	}
 }

@@ -195,6 +195,17 @@ func nothingToJudge(opts *CheckOptions, in inventory.Input) error {
 			what = fmt.Sprintf("%d resource(s), none of a type the %s rules judge", n, opts.Pack)
 		}
 	}
+	if n := len(in.NotJudged); n > 0 {
+		types := map[string]bool{}
+		var list []string
+		for _, r := range in.NotJudged {
+			if !types[r.Type] && len(list) < 5 {
+				types[r.Type] = true
+				list = append(list, r.Type)
+			}
+		}
+		what += fmt.Sprintf(", and %d resource(s) no rule could judge (%s: not in the schema table)", n, strings.Join(list, ", "))
+	}
 	return fmt.Errorf("%s: nothing to judge: the %s input holds %s; give the preview, export or plan of a stack (an empty one is not a clean one)", opts.Input, in.Kind, what)
 }
 

@@ -100,7 +100,7 @@ func onlyWAF(t *testing.T) string {
 	return file
 }
 
-const wafURN = "urn:pulumi:prod::streamsec::azure-native:network:Policy::waf"
+const wafURN = "urn:pulumi:prod::streamsec::azure-native:network/v20240201:Policy::waf" // the fixture's token is API-versioned (azschema)
 
 // An input with no App Service gets not-applicable, not pass, for every
 // App Service rule, in every format; the summary counts all three statuses.
