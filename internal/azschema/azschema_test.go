@@ -1,6 +1,7 @@
 package azschema
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -55,22 +56,17 @@ func edit(v map[string]any, f func(m map[string]any)) map[string]any {
 	return c
 }
 
+// deepCopy copies plain JSON values (the fixtures hold no markers).
 func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
+	buf, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
 	}
-	return v
+	var out any
+	if err := json.Unmarshal(buf, &out); err != nil {
+		panic(err)
+	}
+	return out
 }
 
 func cond(m map[string]any, rule, c int) map[string]any {
@@ -134,6 +130,12 @@ func TestValidate(t *testing.T) {
 			delete(cond(m, 0, 1), "operator")
 			delete(cond(m, 0, 0), "matchVariable")
 		}), []string{"customRules.rules.0.matchConditions.0.matchVariable: required", "customRules.rules.0.matchConditions.1.operator: required"}},
+		{"additionalProperties: true takes other keys", "azure-native:operationalinsights:Workspace", map[string]any{
+			"resourceGroupName": "rg", "features": map[string]any{"disableLocalAuth": true, "someNewFlag": true},
+		}, nil},
+		{"declared members of an extensible object are still typed", "azure-native:operationalinsights:Workspace", map[string]any{
+			"resourceGroupName": "rg", "features": map[string]any{"disableLocalAuth": "yes"},
+		}, []string{"features.disableLocalAuth: must be a boolean"}},
 		{"type not in the table", "azure-native:compute:VirtualMachine", map[string]any{}, []string{": type azure-native:compute:VirtualMachine is not in the schema table"}},
 	}
 	for _, tc := range tests {
