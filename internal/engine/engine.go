@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/streamsec/streamsec/internal/textfile"
 	"io"
 	"net/url"
 	"os"
@@ -102,7 +103,7 @@ func Open(opts Options) (*Engine, error) {
 
 // projectName reads the project's name from Pulumi.yaml.
 func projectName(path string) (string, error) {
-	data, err := os.ReadFile(path)
+	data, err := textfile.ReadFile(path)
 	if err != nil {
 		return "", fmt.Errorf("no readable Pulumi.yaml: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/streamsec/streamsec/internal/textfile"
 	"io"
 	"os"
 	"path/filepath"
@@ -368,7 +369,7 @@ func (e *Engine) deployedResources(ctx context.Context) (int, error) {
 
 // fileHasKey reports whether a stack file's config holds key.
 func fileHasKey(path, key string) (bool, error) {
-	data, err := os.ReadFile(path)
+	data, err := textfile.ReadFile(path)
 	if err != nil {
 		return false, fmt.Errorf("read %s: %w", path, err)
 	}

@@ -125,12 +125,15 @@ type Report struct {
 	StreamlitVersion string    `json:"streamlitVersion"`
 	// AppPackage is the digest of the app package the input's stack
 	// deployed (streamsec deploy), when the input shows one.
-	AppPackage  string     `json:"appPackage,omitempty"`
-	Environment []KV       `json:"environment"`
-	Digests     Digests    `json:"digests"`
-	Probes      *ProbeInfo `json:"probes"`
-	Summary     Summary    `json:"summary"`
-	Controls    []Answer   `json:"controls"`
+	AppPackage string `json:"appPackage,omitempty"`
+	// StreamlitUnverified is set when StreamlitVersion is newer than the
+	// newest release whose options streamsec read.
+	StreamlitUnverified string     `json:"streamlitUnverified,omitempty"`
+	Environment         []KV       `json:"environment"`
+	Digests             Digests    `json:"digests"`
+	Probes              *ProbeInfo `json:"probes"`
+	Summary             Summary    `json:"summary"`
+	Controls            []Answer   `json:"controls"`
 }
 
 // KV is one labelled value, kept in order.

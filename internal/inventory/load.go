@@ -29,6 +29,10 @@ const (
 type Input struct {
 	Kind      string
 	Resources []Resource
+	// NotJudged and Notes come from ARM inputs (arm.go): resources no rule
+	// saw, and what the reader should know about the input.
+	NotJudged []NotJudged
+	Notes     []string
 }
 
 // rawResource is the common shape of a resource in all three formats.

@@ -32,26 +32,39 @@ func rateBurst(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 		t.handshake().describe(t.site))}
 	var mu sync.Mutex
 	counts := map[string]int{}
+	var lastBound string
 	sem := make(chan struct{}, burstConcurrency)
 	var wg sync.WaitGroup
 	for i := 0; i < n; i++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			key, why := "not sent", ""
 			release, ok := acquire(ctx, sem)
-			if !ok {
-				return
-			}
 			defer release()
-			rctx, cancel := t.reqCtx(ctx)
-			resp, _, err := t.exchange(rctx, t.site, t.handshake(), false)
-			cancel()
-			key := "error"
-			if err == nil {
-				key = strconv.Itoa(resp.status)
+			if ok {
+				rctx, cancel := t.reqCtx(ctx)
+				resp, _, err := t.exchange(rctx, t.site, t.handshake(), false)
+				cancel()
+				var be *boundError
+				switch {
+				case err == nil:
+					key = strconv.Itoa(resp.status)
+				case errors.As(err, &be):
+					key, why = "cut by a time bound", be.cause.Error()
+				case errors.Is(err, errClosedBeforeAnswer):
+					key = "closed without an answer"
+				default:
+					key = "error"
+				}
+			} else {
+				why = causeOf(ctx).Error()
 			}
 			mu.Lock()
 			counts[key]++
+			if why != "" {
+				lastBound = why
+			}
 			mu.Unlock()
 		}()
 	}
@@ -63,6 +76,7 @@ func rateBurst(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 	sort.Strings(parts)
 	ev.Status = strings.Join(parts, ", ")
 	limited := counts["429"] + counts["403"]
+	cut := counts["not sent"] + counts["cut by a time bound"]
 	switch {
 	case limited > 0:
 		ev.Detail = fmt.Sprintf("%d of %d handshakes were refused with 429/403", limited, n)
@@ -70,8 +84,14 @@ func rateBurst(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 	case counts["101"] == n:
 		ev.Detail = fmt.Sprintf("all %d handshakes were upgraded: no connection rate limit", n)
 		return Fail, ev
+	case cut > 0:
+		ev.Detail = fmt.Sprintf("could not tell: %s ended the burst with %d of %d handshakes unanswered and no 429/403 among the others", lastBound, cut, n)
+		return Unknown, ev
+	case counts["closed without an answer"] > 0 && counts["error"] == 0:
+		ev.Detail = fmt.Sprintf("could not tell: %d handshakes were closed without an HTTP answer and none got 429/403 (a limiter that drops connections and a failing server look the same)", counts["closed without an answer"])
+		return Unknown, ev
 	case counts["error"] > 0:
-		ev.Detail = "could not tell: some handshakes failed without an HTTP answer (a limiter dropping connections looks the same as a broken network)"
+		ev.Detail = fmt.Sprintf("could not tell: %d handshakes failed without an HTTP answer (connection errors, not a rate limit's 429/403)", counts["error"])
 		return Unknown, ev
 	default:
 		ev.Detail = "no 429/403 among the answers"
@@ -162,7 +182,7 @@ func oversizedFrame(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 		ev.Status = "close " + strconv.Itoa(code)
 		ev.Detail = fmt.Sprintf("closed with %d, not 1009 (%s)", code, clip(reason))
 		return Fail, ev
-	case isTimeout(rerr) && werr == nil:
+	case isTimeout(rerr) && werr == nil && rctx.Err() == nil:
 		ev.Status = "open"
 		ev.Detail = fmt.Sprintf("the socket stayed open %s after the whole %d-byte frame: no message size limit below it", closeWait, size)
 		return Fail, ev
@@ -174,7 +194,7 @@ func oversizedFrame(ctx context.Context, t *Target, _ *env) (Status, Evidence) {
 		}
 		return Fail, ev
 	default:
-		ev.Detail = "could not tell: " + clip(rerr.Error())
+		ev.Detail = "could not tell: " + clip(explain(rctx, "waiting for the close frame", rerr).Error())
 		return Unknown, ev
 	}
 }

@@ -73,6 +73,17 @@ func (a *fakeApp) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// upgrade answers 101 on the raw connection (net/http cannot send one).
+func upgrade(w http.ResponseWriter) {
+	conn, rw, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+	rw.Flush()
+}
+
 func (a *fakeApp) seen() []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -432,32 +443,38 @@ func readRequest(c net.Conn) {
 	}
 }
 
+// slowHeaders sends its header block a byte every 50 ms (slowloris).
+func slowHeaders(c net.Conn) {
+	readRequest(c)
+	io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Slow: ")
+	for {
+		if _, err := c.Write([]byte("a")); err != nil {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// floodHeaders sends header lines without end.
+func floodHeaders(c net.Conn) {
+	readRequest(c)
+	io.WriteString(c, "HTTP/1.1 200 OK\r\n")
+	line := []byte("X-Flood: " + strings.Repeat("b", 1000) + "\r\n")
+	for {
+		if _, err := c.Write(line); err != nil {
+			return
+		}
+	}
+}
+
 func TestHostileServersCannotHang(t *testing.T) {
 	servers := []struct {
 		name   string
 		scheme string
 		handle func(net.Conn)
 	}{
-		{"slowloris headers", "http", func(c net.Conn) {
-			readRequest(c)
-			io.WriteString(c, "HTTP/1.1 200 OK\r\nX-Slow: ")
-			for {
-				if _, err := c.Write([]byte("a")); err != nil {
-					return
-				}
-				time.Sleep(50 * time.Millisecond)
-			}
-		}},
-		{"endless headers", "http", func(c net.Conn) {
-			readRequest(c)
-			io.WriteString(c, "HTTP/1.1 200 OK\r\n")
-			line := []byte("X-Flood: " + strings.Repeat("b", 1000) + "\r\n")
-			for {
-				if _, err := c.Write(line); err != nil {
-					return
-				}
-			}
-		}},
+		{"slowloris headers", "http", slowHeaders},
+		{"endless headers", "http", floodHeaders},
 		{"endless body", "http", func(c net.Conn) {
 			readRequest(c)
 			io.WriteString(c, "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n")
@@ -753,13 +770,7 @@ func TestRateBurst(t *testing.T) {
 					w.WriteHeader(http.StatusTooManyRequests)
 					return
 				}
-				conn, rw, err := http.NewResponseController(w).Hijack()
-				if err != nil {
-					return
-				}
-				defer conn.Close()
-				rw.WriteString("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-				rw.Flush()
+				upgrade(w)
 			}))
 			defer srv.Close()
 			tg, err := Prepare(Options{URL: srv.URL, Burst: 12})

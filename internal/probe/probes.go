@@ -78,39 +78,59 @@ func (t *Target) Describe() []Result {
 
 // Execute runs every probe within the run's time bound and returns the run.
 // It never returns early on a failing probe: each one reports for itself.
+// The bound is shared out (budget): the probes that need no page start at
+// once, the first page gets a share, the active probes keep the last part.
 func Execute(ctx context.Context, t *Target) *Run {
-	run := &Run{Tool: "streamsec", Version: t.opts.Version, Target: t.site.String() + t.base, StartedAt: t.now().UTC()}
-	ctx, cancel := context.WithTimeout(ctx, t.opts.Timeout)
+	b := budget{start: t.now(), total: t.opts.Timeout}
+	run := &Run{Tool: "streamsec", Version: t.opts.Version, Target: t.site.String() + t.base, StartedAt: b.start.UTC()}
+	ctx, cancel := b.run(ctx)
 	defer cancel()
-
-	e := &env{}
-	e.pageReq = get(t.base + "/")
-	func() {
-		rctx, c := t.reqCtx(ctx)
-		defer c()
-		e.page, _, e.pageErr = t.exchange(rctx, t.site, e.pageReq, false)
-	}()
-	if e.pageErr == nil {
-		e.anchorReq = t.handshake()
-		rctx, c := t.reqCtx(ctx)
-		e.anchor, _, e.anchorErr = t.exchange(rctx, t.site, e.anchorReq, false)
-		c()
-	}
 
 	checks := t.checks()
 	results := make([]Result, len(checks))
 	sem := make(chan struct{}, t.opts.Concurrency)
 	var wg sync.WaitGroup
-	for i, c := range checks {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			// A cancelled run still gives every check its result.
-			release, _ := acquire(ctx, sem)
-			defer release()
-			results[i] = t.runCheck(ctx, c, e)
-		}()
+	start := func(ctx context.Context, e *env, site bool) {
+		for i, c := range checks {
+			if c.needsSite != site {
+				continue
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// A cancelled run still gives every check its result.
+				release, _ := acquire(ctx, sem)
+				defer release()
+				results[i] = t.runCheck(ctx, c, e)
+			}()
+		}
 	}
+	e := &env{}
+	earlyCtx, cancelEarly := b.family(ctx, "the TLS and direct-origin probes'", earlyShare)
+	defer cancelEarly()
+	start(earlyCtx, e, false)
+
+	// The page and the anchor handshake, which the site probes share.
+	func() {
+		pctx, c := b.family(ctx, "the first page request's", earlyShare)
+		defer c()
+		e.pageReq = get(t.base + "/")
+		rctx, c2 := t.reqCtx(pctx)
+		e.page, _, e.pageErr = t.exchange(rctx, t.site, e.pageReq, false)
+		c2()
+		if e.pageErr == nil {
+			e.anchorReq = t.handshake()
+			rctx, c3 := t.reqCtx(pctx)
+			e.anchor, _, e.anchorErr = t.exchange(rctx, t.site, e.anchorReq, false)
+			c3()
+		}
+	}()
+	siteCtx, cancelSite := ctx, context.CancelFunc(func() {})
+	if t.opts.Active {
+		siteCtx, cancelSite = b.family(ctx, "the site probes'", siteShare)
+	}
+	defer cancelSite()
+	start(siteCtx, e, true)
 	wg.Wait()
 	// The active probes load the target (a rate limiter may then refuse
 	// everyone for a while), so they run last, one at a time, the burst last.
@@ -122,8 +142,9 @@ func Execute(ctx context.Context, t *Target) *Run {
 	return run
 }
 
+// reqCtx bounds one connection, request and answer.
 func (t *Target) reqCtx(ctx context.Context) (context.Context, context.CancelFunc) {
-	return context.WithTimeout(ctx, t.opts.RequestTimeout)
+	return context.WithTimeoutCause(ctx, t.opts.RequestTimeout, bound(fmt.Sprintf("the per-request time bound (%s)", t.opts.RequestTimeout)))
 }
 
 func (t *Target) streamPath() string { return t.base + "/_stcore/stream" }
@@ -160,6 +181,11 @@ func (t *Target) send(ctx context.Context, e endpoint, req request, refusedDetai
 			ev.Detail = refusedDetail
 			return nil, ev, Pass, true
 		}
+		if refusedDetail != "" && errors.Is(err, errClosedBeforeAnswer) {
+			ev.Status = "closed"
+			ev.Detail = "the connection was closed before any answer: nothing is served there"
+			return nil, ev, Pass, true
+		}
 		ev.Detail = "could not tell: " + clip(err.Error())
 		return nil, ev, Unknown, true
 	}
@@ -177,7 +203,7 @@ func (t *Target) runCheck(ctx context.Context, c check, e *env) (res Result) {
 		}
 	}()
 	if ctx.Err() != nil {
-		res.Evidence.Detail = fmt.Sprintf("not run: the run's time bound (%s) was reached", t.opts.Timeout)
+		res.Evidence.Detail = "not run: " + causeOf(ctx).Error() + " was used up"
 		return res
 	}
 	if c.needsSite && e.pageErr != nil {
@@ -227,7 +253,7 @@ func (t *Target) checks() []check {
 		check{id: "compression-not-negotiated", title: "permessage-deflate offered but not negotiated", controls: []string{ctlCMP01}, mandatory: true, needsSite: true, run: compression},
 		check{id: "legacy-version-refused", title: "Legacy Sec-WebSocket-Version (8, none) refused", controls: []string{ctlPROTO01}, mandatory: true, needsSite: true, run: legacyVersion},
 		check{id: "security-headers", title: "CSP with frame-ancestors, nosniff, Referrer-Policy, Permissions-Policy", controls: []string{ctlHDR01}, mandatory: true, needsSite: true, run: securityHeaders},
-		check{id: "server-header-hidden", title: "No Server: TornadoServer", controls: []string{ctlHDR01}, mandatory: true, needsSite: true, run: serverHeader},
+		check{id: "server-header-hidden", title: "No Server header naming the app server (TornadoServer, uvicorn, ...) or a version", controls: []string{ctlHDR01}, mandatory: true, needsSite: true, run: serverHeader},
 	)
 	for _, p := range t.internalPaths() {
 		p := p
@@ -254,8 +280,12 @@ func (t *Target) activeChecks() []check {
 
 // internalPaths are Streamlit's always-internal paths plus the extra ones
 // the caller named; paths with wildcards cannot be requested and are left out.
+// Each exists only on some releases (/st-metrics up to 1.56, the agent API's
+// document from 1.67: streamlit/web/server/starlette/starlette_agent_routes.py
+// serves it even with server.enableAgentApi off), so the answer's content
+// decides, never the status alone.
 func (t *Target) internalPaths() []string {
-	out := []string{"/_stcore/metrics", "/st-metrics"}
+	out := []string{"/_stcore/metrics", "/st-metrics", "/_stcore/agent/openapi.json"}
 	for _, p := range t.opts.BlockedPaths {
 		if !strings.HasPrefix(p, "/") || strings.ContainsAny(p, "*?# \t") || hasControl(p) {
 			continue
@@ -623,8 +653,28 @@ func anchorOK(e *env) (bool, string) {
 	return true, ""
 }
 
+// handshakeRefusal sends a handshake that must not be upgraded. A server
+// that closes the connection without answering refused it too (done false,
+// resp nil); any other failure is the verdict s (unknown).
+func (t *Target) handshakeRefusal(ctx context.Context, req request) (resp *response, ev Evidence, s Status, done bool) {
+	ev = Evidence{Request: req.describe(t.site)}
+	rctx, cancel := t.reqCtx(ctx)
+	defer cancel()
+	resp, _, err := t.exchange(rctx, t.site, req, false)
+	switch {
+	case errors.Is(err, errClosedBeforeAnswer):
+		ev.Status = "closed"
+		return nil, ev, "", false
+	case err != nil:
+		ev.Detail = "could not tell: " + clip(err.Error())
+		return nil, ev, Unknown, true
+	}
+	ev.Status = strconv.Itoa(resp.status)
+	return resp, ev, "", false
+}
+
 func originRefused(ctx context.Context, t *Target, e *env, origin string) (Status, Evidence) {
-	resp, ev, s, done := t.send(ctx, t.site, request{method: "GET", path: t.streamPath(), headers: wsHeaders(origin, "13")}, "")
+	resp, ev, s, done := t.handshakeRefusal(ctx, request{method: "GET", path: t.streamPath(), headers: wsHeaders(origin, "13")})
 	if done {
 		return s, ev
 	}
@@ -633,13 +683,17 @@ func originRefused(ctx context.Context, t *Target, e *env, origin string) (Statu
 	if origin == "-" {
 		who = "no Origin header"
 	}
-	if resp.status == http.StatusSwitchingProtocols {
+	if resp != nil && resp.status == http.StatusSwitchingProtocols {
 		ev.Detail = "upgraded (101) with " + who + ": a page elsewhere can open the user's socket (cross-site WebSocket hijacking)"
 		return Fail, ev
 	}
 	if ok, why := anchorOK(e); !ok {
 		ev.Detail = why
 		return Unknown, ev
+	}
+	if resp == nil {
+		ev.Detail = "refused with " + who + ": the connection was closed before any answer (no upgrade)"
+		return Pass, ev
 	}
 	ev.Detail = fmt.Sprintf("refused (%d) with %s", resp.status, who)
 	return Pass, ev
@@ -670,20 +724,21 @@ func legacyVersion(ctx context.Context, t *Target, e *env) (Status, Evidence) {
 	for _, v := range []string{"8", ""} {
 		req := request{method: "GET", path: t.streamPath(), headers: wsHeaders(t.origins[0], v)}
 		reqs = append(reqs, req.describe(t.site))
-		rctx, cancel := t.reqCtx(ctx)
-		resp, _, err := t.exchange(rctx, t.site, req, false)
-		cancel()
+		resp, ev, _, done := t.handshakeRefusal(ctx, req)
 		name := "Sec-WebSocket-Version: " + v
 		if v == "" {
 			name = "no Sec-WebSocket-Version"
 		}
 		switch {
-		case err != nil:
+		case done:
 			statuses = append(statuses, "error")
-			notes = append(notes, name+": could not tell: "+clip(err.Error()))
+			notes = append(notes, name+": "+ev.Detail)
 			if status == Pass {
 				status = Unknown
 			}
+		case resp == nil:
+			statuses = append(statuses, "closed")
+			notes = append(notes, name+": refused: the connection was closed before any answer (no upgrade)")
 		case resp.status == http.StatusSwitchingProtocols:
 			statuses = append(statuses, "101")
 			notes = append(notes, name+": upgraded (101); only RFC 6455 (version 13) may be accepted")
@@ -735,15 +790,60 @@ func securityHeaders(_ context.Context, t *Target, e *env) (Status, Evidence) {
 	return Pass, ev
 }
 
-func serverHeader(_ context.Context, t *Target, e *env) (Status, Evidence) {
-	ev := Evidence{Request: e.pageReq.describe(t.site), Status: strconv.Itoa(e.page.status), Headers: headers(e.page, "Server", "X-Powered-By")}
-	for _, v := range e.page.header.Values("Server") {
-		if strings.Contains(strings.ToLower(v), "tornado") {
-			ev.Detail = "the app server shows through: " + clip(v) + " (names the framework and its version to attackers)"
-			return Fail, ev
+// backendNames are app servers, frameworks and runtimes a Server or
+// X-Powered-By header can name: Streamlit's own (Tornado up to 1.56,
+// uvicorn and Starlette from 1.57) and the usual Python and other stacks.
+func backendNames() []string {
+	return []string{"tornado", "uvicorn", "starlette", "streamlit", "python", "cpython", "gunicorn", "hypercorn",
+		"daphne", "granian", "waitress", "werkzeug", "aiohttp", "uvloop", "fastapi", "php", "express", "kestrel", "asp.net", "iis", "node"}
+}
+
+// banner says what a Server or X-Powered-By value gives away: a backend's
+// name, or any product's version ("nginx/1.22.1"). "" means nothing.
+func banner(v string) string {
+	low := strings.ToLower(v)
+	for _, n := range backendNames() {
+		i := strings.Index(low, n)
+		if i < 0 {
+			continue
+		}
+		// A whole token: "node" in "nodejs" counts, in "anode" it does not.
+		if i == 0 || !unicode.IsLetter(rune(low[i-1])) {
+			return "names the app server (" + n + ")"
 		}
 	}
-	ev.Detail = "no TornadoServer header"
+	for i := 0; i+1 < len(low); i++ {
+		if low[i] == '/' && low[i+1] >= '0' && low[i+1] <= '9' {
+			return "names a version"
+		}
+	}
+	return ""
+}
+
+func serverHeader(_ context.Context, t *Target, e *env) (Status, Evidence) {
+	ev := Evidence{Request: e.pageReq.describe(t.site), Status: strconv.Itoa(e.page.status), Headers: headers(e.page, "Server", "X-Powered-By")}
+	// The page and the socket's 101 can come from different layers (a
+	// proxy may hide the header on one and pass it on the other).
+	answers := []*response{e.page}
+	if e.anchorErr == nil && e.anchor != nil {
+		answers = append(answers, e.anchor)
+		if h := headers(e.anchor, "Server", "X-Powered-By"); h != "" && h != ev.Headers {
+			ev.Request += "\n\n" + e.anchorReq.describe(t.site)
+			ev.Status += ", " + strconv.Itoa(e.anchor.status)
+			ev.Headers = strings.TrimSpace(ev.Headers + "\n" + h)
+		}
+	}
+	for _, r := range answers {
+		for _, name := range []string{"Server", "X-Powered-By"} {
+			for _, v := range r.header.Values(name) {
+				if why := banner(v); why != "" {
+					ev.Detail = fmt.Sprintf("%s: %s %s (it tells attackers which exploits to try)", name, clip(v), why)
+					return Fail, ev
+				}
+			}
+		}
+	}
+	ev.Detail = "no Server or X-Powered-By header names the app server or a version"
 	return Pass, ev
 }
 
@@ -777,10 +877,14 @@ func pathRefused(ctx context.Context, t *Target, e *env, path string) (Status, E
 	case resp.status == http.StatusSwitchingProtocols || resp.status < 200:
 		ev.Detail = fmt.Sprintf("unexpected status %d", resp.status)
 		return Unknown, ev
+	case resp.cut != "":
+		// Only a whole body can be told from the app's page or a metrics dump.
+		ev.Detail = fmt.Sprintf("could not tell: the %d answer's body was cut short by %s, and part of a body is evidence of nothing", resp.status, resp.cut)
+		return Unknown, ev
 	case metricsLike(ct, resp.body):
 		ev.Detail = "the endpoint is served to the internet: " + bodyStart(resp.body)
 		return Fail, ev
-	case e.page != nil && e.page.status == resp.status && string(e.page.body) == string(resp.body):
+	case e.page != nil && e.page.cut == "" && e.page.status == resp.status && string(e.page.body) == string(resp.body):
 		ev.Detail = fmt.Sprintf("answered %d with the app's index page (single-page fallback), not the endpoint", resp.status)
 		return Pass, ev
 	case strings.Contains(strings.ToLower(ct), "text/html"):

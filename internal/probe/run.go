@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/streamsec/streamsec/internal/textfile"
 	"os"
 	"path/filepath"
 	"time"
@@ -100,7 +101,7 @@ func Decode(data []byte) (*Run, error) {
 
 // Load reads a run saved with `streamsec verify --save FILE`.
 func Load(path string) (*Run, error) {
-	data, err := os.ReadFile(path)
+	data, err := textfile.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read verify run: %w", err)
 	}

@@ -7,11 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Defaults for the bounds every run has.
@@ -60,6 +62,14 @@ type Options struct {
 	Concurrency    int
 	Version        string
 	Now            func() time.Time
+	// Dialer opens every connection (and so does every name lookup); nil
+	// is a net.Dialer. Tests record calls through it.
+	Dialer Dialer
+}
+
+// Dialer is what opens connections; *net.Dialer is one.
+type Dialer interface {
+	DialContext(ctx context.Context, network, address string) (net.Conn, error)
 }
 
 // endpoint is a scheme, host and port the probes may contact.
@@ -210,6 +220,9 @@ func parseSite(raw string) (endpoint, string, error) {
 	if host == "" {
 		return endpoint{}, "", errors.New("no host; want https://host[:port][/base-path]")
 	}
+	if p := hostProblem(host); p != "" {
+		return endpoint{}, "", errors.New(p)
+	}
 	port := u.Port()
 	if port == "" {
 		port = map[string]string{"https": "443", "http": "80"}[scheme]
@@ -255,6 +268,9 @@ func parseResolve(r string) (host, port, addr string, err error) {
 	if net.ParseIP(a) == nil {
 		return "", "", "", fmt.Errorf("ADDR %q must be an IP address", clip(parts[2]))
 	}
+	if p := hostProblem(strings.ToLower(parts[0])); p != "" {
+		return "", "", "", fmt.Errorf("HOST: %s", p)
+	}
 	return strings.ToLower(parts[0]), parts[1], a, nil
 }
 
@@ -269,6 +285,9 @@ func parseConnectTo(r string) (from, to string, err error) {
 	addr := strings.TrimSuffix(strings.TrimPrefix(strings.Join(parts[2:len(parts)-1], ":"), "["), "]")
 	if host == "" {
 		return "", "", errors.New("HOST is empty")
+	}
+	if p := hostProblem(strings.ToLower(host)); p != "" {
+		return "", "", fmt.Errorf("HOST: %s", p)
 	}
 	if err := parsePort(port); err != nil {
 		return "", "", err
@@ -294,6 +313,41 @@ func originProblem(o string) string {
 	return ""
 }
 
+// hostProblem says why h can be neither an IP address nor a DNS host name
+// (RFC 1123 section 2.1, RFC 1035 section 2.3.4: letters, digits and
+// hyphens, labels of 1-63 characters that neither start nor end with a
+// hyphen, 253 characters in all), so a name that cannot exist is bad input
+// and is never looked up. "" means h is fine.
+func hostProblem(h string) string {
+	if _, err := netip.ParseAddr(h); err == nil {
+		return ""
+	}
+	name := strings.TrimSuffix(h, ".")
+	if len(name) > 253 {
+		return fmt.Sprintf("host name is %d characters long; a DNS name has at most 253", len(name))
+	}
+	labels := strings.Split(name, ".")
+	for _, l := range labels {
+		switch {
+		case l == "":
+			return "host name has an empty label (a leading dot or two dots in a row)"
+		case len(l) > 63:
+			return fmt.Sprintf("host name label %q is %d characters long; a DNS label has at most 63", clipN(l, 20), len(l))
+		case l[0] == '-' || l[len(l)-1] == '-':
+			return fmt.Sprintf("host name label %q starts or ends with a hyphen", clipN(l, 63))
+		}
+		for _, r := range l {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+				return fmt.Sprintf("host name label %q has %q; host names have letters, digits and hyphens only (an international name: its xn-- form)", clipN(l, 63), r)
+			}
+		}
+	}
+	if last := labels[len(labels)-1]; strings.Trim(last, "0123456789") == "" {
+		return "host name ends in a numeric label but is not an IP address"
+	}
+	return ""
+}
+
 func hasControl(s string) bool { return strings.ContainsFunc(s, unicode.IsControl) }
 
 // clip keeps hostile or huge flag values out of error messages' way.
@@ -304,10 +358,18 @@ func clip(s string) string {
 		}
 		return r
 	}, s)
-	if len(s) > 200 {
-		return s[:200] + "..."
+	return clipN(s, 200)
+}
+
+// clipN cuts s to n bytes on a rune boundary.
+func clipN(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return s
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }
 
 // dial connects to an allowed host, through --resolve/--connect-to routes.
@@ -321,10 +383,13 @@ func (t *Target) dial(ctx context.Context, e endpoint) (net.Conn, error) {
 	if to, ok := t.routes[addr]; ok {
 		addr = to
 	}
-	var d net.Dialer
+	var d Dialer = &net.Dialer{}
+	if t.opts.Dialer != nil {
+		d = t.opts.Dialer
+	}
 	conn, err := d.DialContext(ctx, "tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("connect %s: %w", addr, err)
+		return nil, explain(ctx, "connect "+addr, err)
 	}
 	return conn, nil
 }
@@ -370,6 +435,9 @@ func (t *Target) connect(ctx context.Context, e endpoint, conf *tls.Config) (net
 	tc := tls.Client(conn, conf)
 	if err := tc.HandshakeContext(ctx); err != nil {
 		conn.Close()
+		if ctx.Err() != nil || isTimeout(err) {
+			return nil, &tlsError{err: explain(ctx, "no answer", err)}
+		}
 		return nil, &tlsError{err: err}
 	}
 	return tc, nil

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"github.com/streamsec/streamsec/internal/textfile"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -150,7 +151,8 @@ func readStackFile(opts LoadOptions) ([]byte, string, error) {
 	path := filepath.Join(dir, name)
 	data, err := os.ReadFile(path)
 	if err == nil {
-		return data, path, nil
+		data, err = textfile.Decode(data, path)
+		return data, path, err
 	}
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, "", fmt.Errorf("read %s: %w", path, err)

@@ -68,6 +68,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add([]byte("[server]\ncookieSecret = \"x\"\nmaxMessageSize = 1e300\ndisconnectedSessionTTL = -9223372036854775808"))
 	f.Add([]byte("[[server]]\na=1\n[browser.serverAddress]\n"))
 	f.Add(must(ConfigTOML(prodSpec(), Runtime{})))
+	f.Add([]byte("[server]\nallowedHosts = [1, \"*.\", {a = 1}]\nxsrfCookieSameSite = [\"none\"]\nmaxWidgetStateSize = \"25\"\nenableAgentApi = \"false\"\nuseStarlette = {}\nunsafeMetricsUserAttributes = \"email\"\nenableCors = 1"))
 	s := prodSpec()
 	f.Fuzz(func(t *testing.T, data []byte) {
 		fs, err := Audit(data, s, Runtime{})

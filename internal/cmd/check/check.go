@@ -13,10 +13,12 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/streamsec/streamsec/internal/armmap"
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/inventory"
 	"github.com/streamsec/streamsec/internal/output"
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/textfile"
 	"github.com/streamsec/streamsec/policy-packs/rules"
 )
 
@@ -31,6 +33,7 @@ type CheckOptions struct {
 	LoadSpec func(cli.StackFlags) (*spec.Loaded, error)
 
 	Input        string // file path, "-" for stdin
+	Parameters   string // ARM parameters file for an ARM template input
 	Format       string
 	Stack        cli.StackFlags // optional: judge with this stack's limits
 	PolicyConfig string         // --policy-pack-config style JSON file
@@ -49,6 +52,11 @@ type Result struct {
 	// not-applicable (none of its types present, or disabled).
 	Rules   []rules.Verdict `json:"rules"`
 	Summary Summary         `json:"summary"`
+	// NotJudged lists resources of an ARM input whose type the schema
+	// table does not know: no rule saw them, so they are not passed.
+	NotJudged []inventory.NotJudged `json:"notJudged,omitempty"`
+	// Notes are what the reader should know about the input.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Summary counts violations by severity and rules by status.
@@ -72,9 +80,17 @@ and azure-baseline policy packs run inside pulumi preview) on a file:
   pulumi preview --json > preview.json      (steps[].newState)
   pulumi stack export > state.json          (deployment.resources)
   streamsec plan --format json > plan.json  (resources)
+  az group export -g RG > template.json     (an ARM template; also az bicep build,
+                                             az deployment group export)
+  az resource show --ids ... > resources.json   (az resource list/show output)
 
-The format is detected. Values still computed at preview time cannot be
-proven and fail closed; secrets are never read.
+The format is detected; files may be UTF-8 (with or without BOM) or UTF-16
+with a BOM. Values still computed at preview time cannot be proven and fail
+closed; secrets are never read. In an ARM template every expression whose
+value is only known at deployment is unknown and fails closed; --parameters
+FILE gives the parameters' values (parameters, variables, concat, format,
+resourceId, resourceGroup() are then computed). ARM types the schema table
+does not know are listed as not judged.
 
 With --stack the stack's own limits are used (allowed origins, size limits,
 instance count, blocked paths); otherwise the hardened defaults.
@@ -89,7 +105,9 @@ rule judges (no resources, or none of a judged type), or a failed preview
 (its error diagnostics are quoted).`,
 		Example: `  pulumi preview --json | streamsec check --input -
   streamsec check --input state.json --stack prod --format sarif > check.sarif
-  streamsec check --input plan.json --enforcement appservice-http2=disabled`,
+  streamsec check --input plan.json --enforcement appservice-http2=disabled
+  az group export -g dash-rg > template.json && streamsec check --input template.json
+  streamsec check --input main.json --parameters main.parameters.json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Input == "" {
@@ -102,6 +120,7 @@ rule judges (no resources, or none of a judged type), or a failed preview
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Input, "input", "i", "", "file to judge (- reads standard input)")
+	cmd.Flags().StringVarP(&opts.Parameters, "parameters", "p", "", "ARM parameters file for an ARM template --input (az deployment's --parameters @FILE)")
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output format: "+strings.Join(output.Formats(), ", "))
 	cmd.Flags().StringVarP(&opts.Stack.Stack, "stack", "s", "", "judge with this environment's limits (stacks/Pulumi.<stack>.yaml)")
 	cmd.Flags().StringArrayVar(&opts.Stack.Set, "set", nil, "override a spec key of --stack, key=value (repeatable)")
@@ -130,13 +149,9 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 			return cli.InputError(fmt.Errorf("--pack %q: allowed values are %s, %s", opts.Pack, rules.PackWebSocket, rules.PackBaseline))
 		}
 	}
-	data, err := readInput(opts)
+	in, err := readInput(opts)
 	if err != nil {
-		return cli.InputError(err)
-	}
-	in, err := inventory.Load(data)
-	if err != nil {
-		return cli.InputError(fmt.Errorf("%s: %w", opts.Input, err))
+		return err
 	}
 	if err := ctx.Err(); err != nil {
 		return err
@@ -145,7 +160,8 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if !ev.Judged() {
 		return cli.InputError(nothingToJudge(opts, in))
 	}
-	res := Result{Input: opts.Input, Kind: in.Kind, Stack: opts.Stack.Stack, Resources: len(in.Resources), Violations: ev.Violations, Rules: ev.Verdicts}
+	res := Result{Input: opts.Input, Kind: in.Kind, Stack: opts.Stack.Stack, Resources: len(in.Resources), Violations: ev.Violations, Rules: ev.Verdicts,
+		NotJudged: in.NotJudged, Notes: in.Notes}
 	for _, v := range ev.Violations {
 		if v.Severity == string(rules.Mandatory) {
 			res.Summary.Mandatory++
@@ -156,6 +172,10 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	res.Summary.Pass, res.Summary.Fail, res.Summary.NotApplicable = ev.Counts()
 	doc := ev.Document("check", opts.Input, res)
 	doc.Version = opts.Version
+	addNotJudged(&doc, in.NotJudged)
+	for _, n := range in.Notes {
+		fmt.Fprintf(opts.IO.ErrOut, "note: %s\n", n)
+	}
 	if err := reporter.Report(opts.IO.Out, doc); err != nil {
 		return cli.FailedError(err)
 	}
@@ -175,6 +195,17 @@ func nothingToJudge(opts *CheckOptions, in inventory.Input) error {
 			what = fmt.Sprintf("%d resource(s), none of a type the %s rules judge", n, opts.Pack)
 		}
 	}
+	if n := len(in.NotJudged); n > 0 {
+		types := map[string]bool{}
+		var list []string
+		for _, r := range in.NotJudged {
+			if !types[r.Type] && len(list) < 5 {
+				types[r.Type] = true
+				list = append(list, r.Type)
+			}
+		}
+		what += fmt.Sprintf(", and %d resource(s) no rule could judge (%s: not in the schema table)", n, strings.Join(list, ", "))
+	}
 	return fmt.Errorf("%s: nothing to judge: the %s input holds %s; give the preview, export or plan of a stack (an empty one is not a clean one)", opts.Input, in.Kind, what)
 }
 
@@ -192,7 +223,7 @@ func config(opts *CheckOptions) (rules.Config, error) {
 		return cfg, cli.InputError(errors.New("--set needs --stack"))
 	}
 	if opts.PolicyConfig != "" {
-		data, err := os.ReadFile(opts.PolicyConfig)
+		data, err := textfile.ReadFile(opts.PolicyConfig)
 		if err != nil {
 			return cfg, cli.InputError(fmt.Errorf("--policy-config: %w", err))
 		}
@@ -233,27 +264,92 @@ func config(opts *CheckOptions) (rules.Config, error) {
 	return cfg, nil
 }
 
-func readInput(opts *CheckOptions) ([]byte, error) {
+// notJudgedRule is the pseudo-rule under which resources no rule saw are
+// listed (status unknown): a gate never passes what it did not judge.
+var notJudgedRule = output.Rule{
+	ID:          "not-judged",
+	Title:       "Resource types the schema table does not know",
+	Description: "ARM resources whose type (and fixed name) is not in internal/azschema are not mapped to azure-native, so no rule judged them.",
+	Level:       output.LevelNote,
+}
+
+func addNotJudged(doc *output.Document, nj []inventory.NotJudged) {
+	if len(nj) == 0 {
+		return
+	}
+	doc.Rules = append(doc.Rules, notJudgedRule)
+	for _, r := range nj {
+		ev := map[string]string{"type": r.Type}
+		if r.APIVersion != "" {
+			ev["apiVersion"] = r.APIVersion
+		}
+		doc.Results = append(doc.Results, output.Result{RuleID: notJudgedRule.ID, Status: output.StatusUnknown, Level: output.LevelNote,
+			Message: r.Reason, Location: r.Location, Evidence: ev})
+	}
+}
+
+// readInput opens --input (and --parameters) and reads the resources,
+// streaming: the file is never held whole next to what it holds.
+func readInput(opts *CheckOptions) (inventory.Input, error) {
+	read := inventory.ReadOptions{Name: opts.Input, ARM: armmap.Load}
+	if opts.Parameters != "" {
+		data, err := textfile.ReadFile(opts.Parameters)
+		if err != nil {
+			return inventory.Input{}, cli.InputError(fmt.Errorf("--parameters: %w", err))
+		}
+		if read.Parameters, err = inventory.ParseARMParameters(data, opts.Parameters); err != nil {
+			return inventory.Input{}, cli.InputError(fmt.Errorf("--parameters %w", err))
+		}
+	}
 	var r io.Reader
 	if opts.Input == "-" {
 		if opts.IO.In == nil {
-			return nil, errors.New("--input -: no standard input")
+			return inventory.Input{}, cli.InputError(errors.New("--input -: no standard input"))
 		}
 		r = opts.IO.In
 	} else {
 		f, err := os.Open(opts.Input)
 		if err != nil {
-			return nil, fmt.Errorf("--input: %w", err)
+			return inventory.Input{}, cli.InputError(fmt.Errorf("--input: %w", err))
 		}
 		defer f.Close()
 		r = f
 	}
-	data, err := io.ReadAll(io.LimitReader(r, MaxInputBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", opts.Input, err)
+	lr := &limitReader{r: r, left: MaxInputBytes}
+	in, err := inventory.Read(lr, read)
+	switch {
+	case lr.over:
+		return in, cli.InputError(fmt.Errorf("%s is larger than %d MB; not a preview, export, plan or ARM document", opts.Input, MaxInputBytes>>20))
+	case err != nil:
+		return in, cli.InputError(fmt.Errorf("%s: %w", opts.Input, err))
 	}
-	if len(data) > MaxInputBytes {
-		return nil, fmt.Errorf("%s is larger than %d MB; not a preview, export or plan", opts.Input, MaxInputBytes>>20)
+	if opts.Parameters != "" && in.Kind != inventory.KindARMTemplate {
+		return in, cli.InputError(fmt.Errorf("--parameters is for ARM template inputs; %s is %s", opts.Input, in.Kind))
 	}
-	return data, nil
+	return in, nil
+}
+
+// limitReader fails reads past MaxInputBytes, so a wrong file (a disk
+// image, a log) fails fast instead of exhausting memory.
+type limitReader struct {
+	r    io.Reader
+	left int64
+	over bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.left <= 0 {
+		l.over = true
+		return 0, errors.New("input too large")
+	}
+	if int64(len(p)) > l.left {
+		p = p[:l.left+1]
+	}
+	n, err := l.r.Read(p)
+	l.left -= int64(n)
+	if l.left < 0 {
+		l.over = true
+		return 0, errors.New("input too large")
+	}
+	return n, err
 }

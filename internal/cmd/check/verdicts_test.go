@@ -100,6 +100,7 @@ func onlyWAF(t *testing.T) string {
 	return file
 }
 
+// The fixture registers the WAF with the versioned token the program uses.
 const wafURN = "urn:pulumi:prod::streamsec::azure-native:network/v20240201:Policy::waf"
 
 // An input with no App Service gets not-applicable, not pass, for every

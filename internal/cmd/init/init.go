@@ -26,6 +26,7 @@ import (
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/engine"
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/textfile"
 )
 
 // InitOptions are the inputs of one init.
@@ -156,7 +157,7 @@ func fromEnvironment(dir, from string) (*yaml.Node, error) {
 		return nil, cli.InputError(fmt.Errorf("--from: %w", err))
 	}
 	name := spec.StackFile(from)
-	data, err := os.ReadFile(filepath.Join(dir, name))
+	data, err := textfile.ReadFile(filepath.Join(dir, name))
 	if errors.Is(err, fs.ErrNotExist) {
 		data, err = fs.ReadFile(streamsec.Stacks(), name)
 	}

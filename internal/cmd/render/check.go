@@ -12,6 +12,7 @@ import (
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/output"
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/textfile"
 	"github.com/streamsec/streamsec/templates/streamlit"
 )
 
@@ -81,6 +82,9 @@ func readLimited(path string) ([]byte, error) {
 	}
 	if len(data) > streamlit.MaxConfigSize {
 		return nil, fmt.Errorf("--check %s: larger than %d bytes, not a Streamlit config", path, streamlit.MaxConfigSize)
+	}
+	if data, err = textfile.Decode(data, path); err != nil {
+		return nil, fmt.Errorf("--check %w", err)
 	}
 	return data, nil
 }

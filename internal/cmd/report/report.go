@@ -23,6 +23,7 @@ import (
 	"github.com/streamsec/streamsec/internal/inventory"
 	"github.com/streamsec/streamsec/internal/probe"
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/textfile"
 	"github.com/streamsec/streamsec/policy-packs/rules"
 	"github.com/streamsec/streamsec/templates/streamlit"
 )
@@ -133,7 +134,7 @@ func runReport(ctx context.Context, opts *ReportOptions) error {
 
 	var resources []inventory.Resource
 	if opts.PlanFile != "" {
-		data, err := os.ReadFile(opts.PlanFile)
+		data, err := textfile.ReadFile(opts.PlanFile)
 		if err != nil {
 			return cli.InputError(fmt.Errorf("--plan: %w", err))
 		}
@@ -161,7 +162,7 @@ func runReport(ctx context.Context, opts *ReportOptions) error {
 
 	switch {
 	case opts.Verify != "":
-		data, err := os.ReadFile(opts.Verify)
+		data, err := textfile.ReadFile(opts.Verify)
 		if err != nil {
 			return cli.InputError(fmt.Errorf("--verify: %w", err))
 		}
@@ -206,6 +207,9 @@ func ruleVerdicts(s *spec.Spec, resources []inventory.Resource) ([]evidence.Rule
 	cfg.MaxUploadSizeMB = s.MaxUploadSizeMB
 	cfg.InstanceCount = s.InstanceCount
 	cfg.BlockedPaths = s.BlockedPathsAll()
+	cfg.StreamlitVersion = s.StreamlitVersion
+	cfg.AllowedHosts = []string{streamlit.AppHostName(s)}
+	cfg.MaxWidgetStateSizeMB = s.MaxWidgetStateSizeMB
 	var infos []evidence.RuleInfo
 	for _, r := range rules.All() {
 		infos = append(infos, evidence.RuleInfo{

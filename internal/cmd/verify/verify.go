@@ -25,6 +25,9 @@ import (
 type VerifyOptions struct {
 	IO      *cli.IOStreams
 	Factory *cli.Factory
+	// Dialer opens the probes' connections; nil is the system's. Tests
+	// record through it that bad input reaches no network.
+	Dialer probe.Dialer
 
 	URL        string
 	Stack      cli.StackFlags
@@ -158,6 +161,7 @@ func probeOptions(opts *VerifyOptions) (probe.Options, error) {
 		Timeout:    opts.Timeout,
 		Version:    opts.Factory.Version,
 		Now:        opts.Factory.Now,
+		Dialer:     opts.Dialer,
 	}
 	if opts.Timeout <= 0 {
 		return po, cli.InputError(fmt.Errorf("--timeout %s: must be positive, e.g. 30s", opts.Timeout))

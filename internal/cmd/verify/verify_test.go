@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"io"
 	"log"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -189,38 +191,162 @@ func TestHardenedFakeExits0AndSaves(t *testing.T) {
 	}
 }
 
+// Any Server header naming the app server (Tornado, uvicorn on 1.57+,
+// other Python servers) or a version fails server-header-hidden.
 func TestWeakFakeExits1WithJSON(t *testing.T) {
-	srv, ca := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Server", "TornadoServer/6.4")
-		io.WriteString(w, "<!doctype html>")
-	}))
-	f, out, errOut := factory(t)
-	err := execute(t, f, nil, srv.URL, "--ca-file", ca, "--format", "json", "--connect-to", "127.0.0.1:80:"+closedPort(t))
+	for _, banner := range []string{"TornadoServer/6.4", "uvicorn", "Python/3.11 aiohttp/3.9.1", "gunicorn", "hypercorn-h11", "nginx/1.22.1"} {
+		t.Run(banner, func(t *testing.T) {
+			srv, ca := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Server", banner)
+				io.WriteString(w, "<!doctype html>")
+			}))
+			f, out, errOut := factory(t)
+			err := execute(t, f, nil, srv.URL, "--ca-file", ca, "--format", "json", "--connect-to", "127.0.0.1:80:"+closedPort(t))
+			if code := cli.ExitCode(err); code != cli.ExitFailed {
+				t.Fatalf("exit %d, want 1: %v", code, err)
+			}
+			var doc struct {
+				Probes []struct {
+					ID       string            `json:"id"`
+					Controls []string          `json:"controls"`
+					Status   string            `json:"status"`
+					Evidence map[string]string `json:"evidence"`
+				} `json:"probes"`
+			}
+			if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+				t.Fatalf("json: %v\n%s", err, out.String())
+			}
+			found := false
+			for _, p := range doc.Probes {
+				if p.ID == "server-header-hidden" {
+					found = p.Status == "fail" && p.Controls[0] == "WS-HDR-01" && strings.Contains(p.Evidence["headers"], banner)
+				}
+			}
+			if !found {
+				t.Errorf("server-header-hidden not a fail with evidence:\n%s", out.String())
+			}
+			if !strings.Contains(errOut.String(), "mandatory probe(s) failed") {
+				t.Errorf("stderr: %s", errOut.String())
+			}
+		})
+	}
+}
+
+// recordingDialer records every connection (and so every name lookup) a
+// run asks for, and refuses them all.
+type recordingDialer struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (d *recordingDialer) DialContext(_ context.Context, network, addr string) (net.Conn, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.calls = append(d.calls, network+" "+addr)
+	return nil, &net.OpError{Op: "dial", Net: network, Err: errors.New("recording dialer: no network in this test")}
+}
+
+// A host that cannot be a DNS name or address is bad input: exit 2, a
+// short message, and nothing looked up or contacted.
+func TestImpossibleHostExits2WithoutNetwork(t *testing.T) {
+	tests := []struct{ name, url, want string }{
+		{"underscore", "https://exa_mple.com", `has '_'`},
+		{"10 kB host", "https://" + strings.Repeat("a", 10000) + ".example.com/", "at most 253"},
+		{"label over 63", "https://" + strings.Repeat("b", 64) + ".example.com/", "at most 63"},
+		{"leading hyphen", "https://-dash.example.com/", "hyphen"},
+		{"trailing hyphen", "https://dash-.example.com/", "hyphen"},
+		{"empty label", "https://dash..example.com/", "empty label"},
+		{"numeric end", "https://1.2.3.999/", "numeric"},
+		{"direct host", "https://dash.example.com/ --direct-host app_1.azurewebsites.net", `has '_'`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, out, errOut := factory(t)
+			d := &recordingDialer{}
+			args := strings.Fields(tt.url)
+			opts := &VerifyOptions{IO: f.IO, Factory: f, URL: args[0], Timeout: 10 * time.Second, Format: "json", Dialer: d}
+			if len(args) == 3 {
+				opts.DirectHost = args[2]
+			}
+			err := runVerify(context.Background(), opts)
+			if code := cli.ExitCode(err); code != cli.ExitUsage {
+				t.Fatalf("exit %d, want 2: %v", code, err)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error %q lacks %q", err, tt.want)
+			}
+			if n := len(err.Error()); n > 400 {
+				t.Errorf("message is %d bytes long, want a short one", n)
+			}
+			if out.Len() != 0 || errOut.Len() != 0 {
+				t.Errorf("output on bad input: %d + %d bytes", out.Len(), errOut.Len())
+			}
+			if len(d.calls) != 0 {
+				t.Errorf("the network was used: %v", d.calls[:min(len(d.calls), 3)])
+			}
+		})
+	}
+	// A good name does reach the dialer: the recorder is really in the path.
+	f, _, _ := factory(t)
+	d := &recordingDialer{}
+	_ = runVerify(context.Background(), &VerifyOptions{IO: f.IO, Factory: f, URL: "https://dash.example.com/", Timeout: 2 * time.Second, Format: "json", Dialer: d})
+	if len(d.calls) == 0 {
+		t.Error("a valid host was never dialled through the recorder")
+	}
+}
+
+// With --timeout 10s and a site that never answers its page, the TLS
+// probes (which need no page) still run and pass, and the page probes say
+// which share of the bound ran out.
+func TestTLSProbesRunWhenThePageNeverComes(t *testing.T) {
+	hang := make(chan struct{})
+	srv, ca := startTLS(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-hang }))
+	t.Cleanup(func() { close(hang) }) // runs before srv.Close (cleanups are LIFO)
+	f, out, _ := factory(t)
+	err := execute(t, f, nil, srv.URL+"/", "--ca-file", ca, "--format", "json", "--timeout", "10s", "--connect-to", "127.0.0.1:80:"+closedPort(t))
 	if code := cli.ExitCode(err); code != cli.ExitFailed {
 		t.Fatalf("exit %d, want 1: %v", code, err)
 	}
-	var doc struct {
-		Probes []struct {
-			ID       string            `json:"id"`
-			Controls []string          `json:"controls"`
-			Status   string            `json:"status"`
-			Evidence map[string]string `json:"evidence"`
-		} `json:"probes"`
+	run, derr := probe.Decode(out.Bytes())
+	if derr != nil {
+		t.Fatal(derr)
 	}
-	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
-		t.Fatalf("json: %v\n%s", err, out.String())
-	}
-	found := false
-	for _, p := range doc.Probes {
-		if p.ID == "server-header-hidden" {
-			found = p.Status == "fail" && p.Controls[0] == "WS-HDR-01" && strings.Contains(p.Evidence["headers"], "TornadoServer")
+	for _, id := range []string{"tls-1.0-refused", "tls-1.1-refused", "tls-1.2-accepted", "tls-1.3-accepted", "tls-certificate-valid"} {
+		if p, _ := run.Probe(id); p.Status != probe.Pass {
+			t.Errorf("%s: %s: %s", id, p.Status, p.Evidence.Detail)
 		}
 	}
-	if !found {
-		t.Errorf("server-header-hidden not a fail with evidence:\n%s", out.String())
+	p, _ := run.Probe("hsts")
+	if p.Status != probe.Unknown || !strings.Contains(p.Evidence.Detail, "first page request's share") {
+		t.Errorf("hsts: %s: %s", p.Status, p.Evidence.Detail)
 	}
-	if !strings.Contains(errOut.String(), "mandatory probe(s) failed") {
-		t.Errorf("stderr: %s", errOut.String())
+
+	// A server that accepts connections and never says a word: the TLS
+	// probes are still made, and say which share of the bound ran out.
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close()
+		}
+	}()
+	f, out, _ = factory(t)
+	_ = execute(t, f, nil, "https://"+l.Addr().String()+"/", "--format", "json", "--timeout", "10s", "--connect-to", "127.0.0.1:80:"+closedPort(t))
+	run, derr = probe.Decode(out.Bytes())
+	if derr != nil {
+		t.Fatal(derr)
+	}
+	for _, id := range []string{"tls-1.0-refused", "tls-1.2-accepted", "tls-certificate-valid"} {
+		if p, _ := run.Probe(id); p.Status != probe.Unknown || !strings.Contains(p.Evidence.Detail, "the TLS and direct-origin probes' share (3s) of the run's time bound (--timeout 10s)") {
+			t.Errorf("%s against a silent server: %s: %s", id, p.Status, p.Evidence.Detail)
+		}
 	}
 }
 
