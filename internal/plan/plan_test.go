@@ -144,29 +144,34 @@ var common = []hardening{
 	{"azure-native:network:Policy", "waf-policy", "policySettings.mode", "Prevention"},
 	{"azure-native:network:Policy", "waf-policy", "policySettings.requestBodyCheck", "Enabled"},
 	{"azure-native:network:Policy", "waf-policy", "policySettings.customBlockResponseStatusCode", "403"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.name", "BlockInternalPaths"},
+	// Rate limit, blocks, then the one Allow and the block of everything
+	// else on the stream path (components/waf.go says why).
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.name", "RateLimitStream"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.ruleType", "RateLimitRule"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.action", "Block"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.matchConditions.0.matchVariable", "RequestUri"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.matchConditions.0.matchValue", `["/_stcore/metrics","/st-metrics"]`},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.name", "BlockStreamWithoutOrigin"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.rateLimitDurationInMinutes", "1"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.groupBy.0.variableName", "SocketAddr"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.matchConditions.0.matchValue", `["/_stcore/stream"]`},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.name", "BlockInternalPaths"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.action", "Block"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.matchConditions.0.matchValue", `["/_stcore/stream"]`},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.matchConditions.1.selector", "Origin"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.matchConditions.1.operator", "Any"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.matchConditions.1.negateCondition", "true"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.name", "BlockStreamForeignOrigin"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.matchConditions.0.matchVariable", "RequestUri"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.matchConditions.0.matchValue", `["/_stcore/metrics","/st-metrics"]`},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.name", "BlockStreamLegacyVersion"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.action", "Block"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.matchConditions.0.matchValue", `["/_stcore/stream"]`},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.matchConditions.1.matchVariable", "RequestHeader"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.matchConditions.1.selector", "Origin"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.matchConditions.1.operator", "Equal"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.matchConditions.1.selector", "Sec-WebSocket-Version"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.matchConditions.1.negateCondition", "true"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.name", "RateLimitStream"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.ruleType", "RateLimitRule"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.action", "Block"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.rateLimitDurationInMinutes", "1"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.groupBy.0.variableName", "SocketAddr"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.matchConditions.0.matchValue", `["/_stcore/stream"]`},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.matchConditions.1.matchValue", `["13"]`},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.name", "AllowStreamFromAllowedOrigin"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.action", "Allow"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.priority", "40"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.matchConditions.0.operator", "RegEx"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.matchConditions.2.selector", "Origin"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.matchConditions.2.operator", "Equal"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.matchConditions.2.negateCondition", "<nil>"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.name", "BlockStreamOther"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.action", "Block"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.priority", "50"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.matchConditions.0.matchValue", `["/_stcore/stream"]`},
 
 	// Storage (private, identity only).
 	{"azure-native:storage:StorageAccount", "account", "kind", "StorageV2"},
@@ -225,7 +230,7 @@ var perStack = map[string][]hardening{
 		{"azure-native:cdn:Route", "route", "customDomains", `[]`},
 		{"azure-native:network:Policy", "waf-policy", "sku.name", "Standard_AzureFrontDoor"},
 		{"azure-native:network:Policy", "waf-policy", "managedRules", "<nil>"},
-		{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.rateLimitThreshold", "30"},
+		{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.rateLimitThreshold", "30"},
 		{"azure-native:keyvault:Vault", "vault", "properties.publicNetworkAccess", "Disabled"},
 		{"azure-native:operationalinsights:Workspace", "law", "retentionInDays", "30"},
 		{"azure-native:network:VirtualNetwork", "vnet", "addressSpace.addressPrefixes", `["10.40.0.0/16"]`},
@@ -262,8 +267,8 @@ var perStack = map[string][]hardening{
 		{"azure-native:network:Policy", "waf-policy", "managedRules.managedRuleSets.0.ruleSetAction", "Block"},
 		{"azure-native:network:Policy", "waf-policy", "managedRules.managedRuleSets.1.ruleSetType", "Microsoft_BotManagerRuleSet"},
 		{"azure-native:network:Policy", "waf-policy", "managedRules.managedRuleSets.1.ruleSetVersion", "1.1"},
-		{"azure-native:network:Policy", "waf-policy", "customRules.rules.2.matchConditions.1.matchValue", `["https://dash.example.com"]`},
-		{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.rateLimitThreshold", "20"},
+		{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.matchConditions.2.matchValue", `["https://dash.example.com"]`},
+		{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.rateLimitThreshold", "20"},
 		{"azure-native:keyvault:Vault", "vault", "properties.publicNetworkAccess", "Enabled"},
 		{"azure-native:authorization:RoleAssignment", "frontdoor-kv-secrets", "roleDefinitionId",
 			"/subscriptions/" + MockSubscriptionID + "/providers/Microsoft.Authorization/roleDefinitions/4633458b-17de-408a-b874-0445c86b69e6"},
@@ -356,7 +361,7 @@ func TestOrigins(t *testing.T) {
 		t.Run(tc.stack, func(t *testing.T) {
 			p := planStack(t, tc.stack)
 			waf := one(t, p, "azure-native:network:Policy", "waf-policy")
-			v, _ := waf.Get("customRules.rules.2.matchConditions.1.matchValue")
+			v, _ := waf.Get("customRules.rules.3.matchConditions.2.matchValue")
 			list, _ := v.([]any)
 			if len(list) != 1 || !strings.HasSuffix(text(list[0]), tc.wantSuffix) || !strings.HasPrefix(text(list[0]), "https://") {
 				t.Fatalf("WAF origin allowlist = %s, want one https origin ending %s", text(v), tc.wantSuffix)

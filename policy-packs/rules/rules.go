@@ -60,6 +60,9 @@ type Config struct {
 	BlockedPaths []string
 	// MinHSTSMaxAge is the lowest Strict-Transport-Security max-age accepted.
 	MinHSTSMaxAge int
+	// StreamlitVersion is the app's release, which the edge rules model;
+	// "" evaluates both server generations (Tornado and Starlette).
+	StreamlitVersion string
 	// RequireAuthentication makes App Service authentication mandatory
 	// (the Spec asks for Entra ID sign-in before the WebSocket upgrade).
 	RequireAuthentication bool
@@ -230,6 +233,7 @@ func All() []Rule {
 	all = append(all, storageRules()...)
 	all = append(all, keyVaultRules()...)
 	all = append(all, stackRules()...)
+	all = append(all, edgeRules()...)
 	return all
 }
 

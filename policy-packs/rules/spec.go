@@ -17,5 +17,6 @@ func ConfigFromSpec(s *spec.Spec) Config {
 	cfg.InstanceCount = s.InstanceCount
 	cfg.BlockedPaths = s.BlockedPathsAll()
 	cfg.RequireAuthentication = s.AuthMode == spec.AuthEntraID
+	cfg.StreamlitVersion = s.StreamlitVersion
 	return cfg
 }
