@@ -19,9 +19,12 @@ type SuiteOptions struct {
 	// BlockedPaths are the extra paths that must not be served.
 	BlockedPaths []string
 	// Burst is the rate-limit burst (probe.DefaultBurst when 0).
-	Burst   int
-	Version string
-	Now     func() time.Time
+	Burst int
+	// MessageLimit is the configured maximum message in bytes (the live
+	// suite's default when 0).
+	MessageLimit int64
+	Version      string
+	Now          func() time.Time
 }
 
 // liveOnly are the probes no plan can show.
@@ -57,7 +60,7 @@ func Verify(s *Stack, opts SuiteOptions) (*probe.Run, error) {
 	if now == nil {
 		now = time.Now
 	}
-	popts := probe.Options{URL: site + "/", Origins: opts.Origins, BlockedPaths: opts.BlockedPaths, Active: true, Burst: opts.Burst}
+	popts := probe.Options{URL: site + "/", Origins: opts.Origins, BlockedPaths: opts.BlockedPaths, Active: true, Burst: opts.Burst, MessageLimit: opts.MessageLimit}
 	if s.App != nil {
 		popts.DirectHost = s.App.DirectHost
 	}
@@ -105,6 +108,7 @@ func Verify(s *Stack, opts SuiteOptions) (*probe.Run, error) {
 		}
 		run.Probes = append(run.Probes, r)
 	}
+	run.Notes = append(run.Notes, s.Notes...)
 	run.FinishedAt = now().UTC()
 	return run, nil
 }
@@ -201,6 +205,16 @@ func (o outcome) readingNote(r Response) string {
 	note := ""
 	if o.uniform() {
 		note = "; the same under every reading of what the documentation leaves open"
+	} else {
+		seen := map[string]bool{fmt.Sprint(r.Status, r.By): true}
+		for i, other := range o.resps {
+			k := fmt.Sprint(other.Status, other.By)
+			if seen[k] || other.Unknown != "" {
+				continue
+			}
+			seen[k] = true
+			note += fmt.Sprintf("; where %s: %d by %s", o.rds[i], other.Status, other.By)
+		}
 	}
 	if len(r.Trail) > 0 {
 		note += "; on the way: " + strings.Join(r.Trail, "; ")
@@ -401,7 +415,7 @@ func (j judge) compression() (probe.Status, probe.Evidence) {
 		return probe.Unknown, o.evidence(r, fmt.Sprintf("could not tell: the handshake was not upgraded (%d, %s)", r.Status, r.By))
 	}
 	r := o.resps[0]
-	return probe.Pass, o.evidence(r, "upgraded without extensions: "+r.By+" (server.enableWebsocketCompression false; Front Door passes the offer on)")
+	return probe.Pass, o.evidence(r, "upgraded without extensions: "+r.By+" (server.enableWebsocketCompression is not true; Front Door is taken to pass the offer on)")
 }
 
 func (j judge) legacy() (probe.Status, probe.Evidence) {
@@ -471,7 +485,7 @@ func (j judge) burst(n int) (probe.Status, probe.Evidence) {
 		return probe.Fail, o.evidence(r, fmt.Sprintf("the %d-th handshake of a burst from one socket is still upgraded: %s (reading: %s)", n, r.By, rd))
 	}
 	r := o.resps[0]
-	ev := o.evidence(r, fmt.Sprintf("a burst of %d handshakes from one socket is refused (%d) from the first over the threshold: %s; Front Door documents that low thresholds (under about 200 a minute) let a few requests over the threshold through, never none refused", n, r.Status, r.By))
+	ev := o.evidence(r, fmt.Sprintf("a burst of %d handshakes from one socket is refused (%d) from the first over the threshold: %s; Front Door documents that under about 200 a minute a few requests over the threshold may get through, so the burst is twice the threshold", n, r.Status, r.By))
 	ev.Request = fmt.Sprintf("%d x %s", n, req.describe())
 	return probe.Pass, ev
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -452,6 +453,63 @@ func BenchmarkBuildAndRenderProd(b *testing.B) {
 			if err := evidence.Render(io.Discard, f, r); err != nil {
 				b.Fatal(err)
 			}
+		}
+	}
+}
+
+// offlineRun is a `verify --offline` run: judged on the plan's edge.
+func offlineRun(results map[string]string) *evidence.ProbeRun {
+	ctl := map[string][]string{"origin-foreign-refused": {"WS-ORG-01"}, "legacy-version-refused": {"WS-PROTO-01"}, "tls-1.0-refused": {"WS-TLS-02"}, "hsts": {"WS-TLS-04"}}
+	run := &evidence.ProbeRun{Offline: true, Target: "https://dash.example.com"}
+	for id, st := range results {
+		run.Probes = append(run.Probes, evidence.ProbeResult{ID: id, Title: id, Controls: ctl[id], Status: st, Mandatory: true,
+			Detail: "decided by WAF custom rule X", LiveOnly: strings.HasPrefix(id, "tls-")})
+	}
+	return run
+}
+
+// Offline evidence is shown apart from live evidence: the items say where
+// they were shown; an offline failure counts, an offline pass does not
+// stand in for the live probe, and a live-only probe offline is info.
+func TestOfflineEvidenceShownApartFromLive(t *testing.T) {
+	in := withProbes(t, inputs(t, loadSpec(t, "prod")), "testdata/verify-failing.json")
+	in.Offline = offlineRun(map[string]string{"origin-foreign-refused": "pass", "legacy-version-refused": "fail", "tls-1.0-refused": "unknown"})
+	r := build(t, in)
+	shown := func(a evidence.Answer) map[string]string {
+		m := map[string]string{}
+		for _, it := range a.Evidence {
+			if it.Source == evidence.SourceProbe || it.Source == evidence.SourceModel {
+				m[it.Source+" "+it.Subject] = it.Shown
+			}
+		}
+		return m
+	}
+	org := shown(answer(t, r, "WS-ORG-01"))
+	if org["probe origin-foreign-refused"] != evidence.ShownLive || org["plan-model origin-foreign-refused"] != evidence.ShownOnPlan {
+		t.Errorf("WS-ORG-01 evidence not labelled live / on the plan: %v", org)
+	}
+	// Live passes, the plan fails: not met.
+	if a := answer(t, r, "WS-PROTO-01"); a.Status != evidence.NotMet {
+		t.Errorf("WS-PROTO-01 with an offline failure: %s (%s)", a.Status, a.Reason)
+	}
+	for _, it := range answer(t, r, "WS-TLS-02").Evidence {
+		if it.Source == evidence.SourceModel && (it.Status != evidence.ItemInfo || it.Required) {
+			t.Errorf("live-only probe offline: %+v, want info, not required", it)
+		}
+	}
+	// Without a live run, an offline pass leaves the live probe required.
+	in = inputs(t, loadSpec(t, "prod"))
+	in.Offline = offlineRun(map[string]string{"legacy-version-refused": "pass"})
+	a := answer(t, build(t, in), "WS-PROTO-01")
+	if a.Status == evidence.Met {
+		t.Errorf("WS-PROTO-01 met on offline evidence alone: %s", a.Reason)
+	}
+	if !slices.Contains(a.NotYetShown, "legacy-version-refused") {
+		t.Errorf("the live probe is not listed as not yet shown: %v", a.NotYetShown)
+	}
+	for _, it := range a.Evidence {
+		if it.Source == evidence.SourceProbe && it.Shown != evidence.ShownLive {
+			t.Errorf("live item not labelled: %+v", it)
 		}
 	}
 }

@@ -19,3 +19,9 @@ func (t *Target) BurstSize() int { return t.opts.Burst }
 
 // MessageLimit is the message size the oversized frame exceeds.
 func (t *Target) MessageLimit() int64 { return t.opts.MessageLimit }
+
+// BurstFor is the rate-limit burst for a stack whose limit is threshold
+// handshakes a minute: twice the threshold (at least DefaultBurst), since a
+// burst at or under the threshold proves nothing and Front Door documents
+// low thresholds as approximate.
+func BurstFor(threshold int) int { return max(DefaultBurst, 2*threshold) }

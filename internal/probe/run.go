@@ -57,6 +57,9 @@ type Run struct {
 	StartedAt  time.Time `json:"startedAt"`
 	FinishedAt time.Time `json:"finishedAt"`
 	Probes     []Result  `json:"probes"`
+	// Notes are what an offline run could not model (managed rule sets)
+	// and the assumptions it made.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Failed reports whether a mandatory probe failed or could not be shown:
