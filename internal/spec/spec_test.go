@@ -89,6 +89,8 @@ func TestFieldValidation(t *testing.T) {
 		{key: "authClientId", good: guid, bad: "", ctx: map[string]any{"authMode": AuthEntraID, "authTenantId": guid}},
 		{key: "maxMessageSizeMb", good: "1", bad: "500"},
 		{key: "maxUploadSizeMb", good: "200", bad: "0"},
+		{key: "maxWidgetStateSizeMb", good: "25", bad: "0"},
+		{key: "maxWidgetStateSizeMb", good: "200", bad: "201"},
 		{key: "sessionTtlSeconds", good: "600", bad: "5"},
 		{key: "pingIntervalSeconds", good: "60", bad: "10"},
 		{key: "pingIntervalSeconds", good: "240", bad: "300"},

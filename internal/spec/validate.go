@@ -267,6 +267,9 @@ func (s *Spec) Validate() error {
 	if s.MaxUploadSizeMB < 1 || s.MaxUploadSizeMB > 200 {
 		bad("maxUploadSizeMb", s.MaxUploadSizeMB, "must be 1 to 200 (MB)")
 	}
+	if s.MaxWidgetStateSizeMB < 1 || s.MaxWidgetStateSizeMB > 200 {
+		bad("maxWidgetStateSizeMb", s.MaxWidgetStateSizeMB, "must be 1 to 200 (MB); Streamlit's default of 25 lets one client send 25 MB per message")
+	}
 	if s.SessionTTLSeconds < 10 || s.SessionTTLSeconds > 3600 {
 		bad("sessionTtlSeconds", s.SessionTTLSeconds, "must be 10 to 3600 seconds")
 	}

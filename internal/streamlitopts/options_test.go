@@ -16,8 +16,25 @@ func TestLookupForms(t *testing.T) {
 		{"server.corsAllowedOrigins", "1.39.0", false, 0},
 		{"server.corsAllowedOrigins", "1.45.1", false, 0},
 		{"server.corsAllowedOrigins", "1.46.0", true, List},
-		{"server.websocketPingInterval", "1.48.1", false, 0},
-		{"server.websocketPingInterval", "1.49.0", true, Int},
+		// Wheel boundaries (scripts/streamlit-options.sh): the last release
+		// without the option and the first with it.
+		{"server.websocketPingInterval", "1.47.1", false, 0},
+		{"server.websocketPingInterval", "1.48.0", true, Int},
+		{"server.useStarlette", "1.52.2", false, 0},
+		{"server.useStarlette", "1.53.0", true, Bool},
+		{"server.useStarlette", "1.56.0", true, Bool},
+		{"server.useStarlette", "1.57.0", false, 0},
+		{"server.xsrfCookieSameSite", "1.58.0", false, 0},
+		{"server.xsrfCookieSameSite", "1.59.0", true, String},
+		{"server.maxWidgetStateSize", "1.59.2", false, 0},
+		{"server.maxWidgetStateSize", "1.60.0", true, Int},
+		{"server.allowedHosts", "1.60.0", false, 0},
+		{"server.allowedHosts", "1.61.0", true, List},
+		{"server.enableAgentApi", "1.66.1", false, 0},
+		{"server.enableAgentApi", "1.67.0", true, Bool},
+		// Newer than the table: the newest known option set.
+		{"server.enableAgentApi", "1.70.0", true, Bool},
+		{"server.useStarlette", "1.70.0", false, 0},
 		{"client.showErrorDetails", "1.39.0", true, Bool},
 		{"client.showErrorDetails", "1.40.2", true, Bool},
 		{"client.showErrorDetails", "1.41.0", true, String},
@@ -81,6 +98,18 @@ func TestSupported(t *testing.T) {
 	for v, ok := range map[string]bool{"1.39.0": true, "1.50": true, "1.67.0": true, "1.38.9": false, "2.0.0": false, "1.50.0rc1": false, "": false} {
 		if err := Supported(v); (err == nil) != ok {
 			t.Errorf("Supported(%q) = %v, want ok=%v", v, err, ok)
+		}
+	}
+}
+
+func TestVerified(t *testing.T) {
+	for v, want := range map[string]bool{"1.39.0": true, "1.67.0": true, "1.67.1": false, "1.70.0": false} {
+		ver := MustParse(v)
+		if got := Verified(ver); got != want {
+			t.Errorf("Verified(%s) = %v, want %v", v, got, want)
+		}
+		if note := UnverifiedNote(ver); (note == "") != want || (!want && !strings.Contains(note, Newest)) {
+			t.Errorf("UnverifiedNote(%s) = %q", v, note)
 		}
 	}
 }
