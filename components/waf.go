@@ -88,6 +88,11 @@ func NewWAF(ctx *pulumi.Context, name string, args *WAFArgs, opts ...pulumi.Reso
 // with a letter, at most 128 characters.
 func wafPolicyName(s *spec.Spec) string { return s.CompactName("waf", 128) }
 
+// RuleStreamVersion refuses handshakes that ask for a WebSocket protocol
+// other than RFC 6455 (WS-PROTO-01): Tornado, under Streamlit up to 1.56,
+// upgrades Sec-WebSocket-Version 7 and 8 too (FACTS.md, seen with 1.39.0).
+const RuleStreamVersion = "BlockStreamWebSocketVersion"
+
 // streamCondition selects the WebSocket handshake path.
 func streamCondition() *network.FrontDoorMatchConditionArgs {
 	return &network.FrontDoorMatchConditionArgs{
@@ -184,6 +189,27 @@ func customRules(s *spec.Spec, extra pulumi.StringArrayInput) network.CustomRule
 			RateLimitDurationInMinutes: pulumi.Int(1),
 			GroupBy:                    network.GroupByVariableArray{&network.GroupByVariableArgs{VariableName: pulumi.String("SocketAddr")}},
 			MatchConditions:            network.FrontDoorMatchConditionArray{streamCondition()},
+		},
+		&network.CustomRuleArgs{
+			Name:         pulumi.String(RuleStreamVersion),
+			Priority:     pulumi.Int(25),
+			EnabledState: pulumi.String("Enabled"),
+			RuleType:     pulumi.String("MatchRule"),
+			Action:       pulumi.String("Block"),
+			MatchConditions: network.FrontDoorMatchConditionArray{
+				streamCondition(),
+				// A version header that is present and not 13. An absent
+				// header does not match a negated Equal; every server
+				// Streamlit runs on refuses such a handshake itself.
+				&network.FrontDoorMatchConditionArgs{
+					MatchVariable:   pulumi.String("RequestHeader"),
+					Selector:        pulumi.String("Sec-WebSocket-Version"),
+					Operator:        pulumi.String("Equal"),
+					NegateCondition: pulumi.Bool(true),
+					MatchValue:      pulumi.StringArray{pulumi.String("13")},
+					Transforms:      pulumi.StringArray{pulumi.String("Trim")},
+				},
+			},
 		},
 	}
 }

@@ -106,7 +106,7 @@ func Defaults() Spec {
 		FrontDoorSku:          FrontDoorStandard,
 		WAFMode:               WAFPrevention,
 		RateLimitPerMinute:    30,
-		BlockedPaths:          []string{"/_stcore/metrics", "/st-metrics"},
+		BlockedPaths:          InternalPaths(),
 		CertificateSource:     CertificateManaged,
 		AuthMode:              AuthNone,
 		MaxMessageSizeMB:      5,

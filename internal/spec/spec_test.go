@@ -208,7 +208,7 @@ func TestOriginsIncludeDomain(t *testing.T) {
 		t.Errorf("Origins() = %s", got)
 	}
 	s, _ = decode(t, map[string]any{"blockedPaths": []any{"/admin", "/st-metrics"}})
-	if got := strings.Join(s.BlockedPathsAll(), " "); got != "/_stcore/metrics /st-metrics /admin" {
+	if got := strings.Join(s.BlockedPathsAll(), " "); got != "/_stcore/metrics /st-metrics /_stcore/agent/ /admin" {
 		t.Errorf("BlockedPathsAll() = %s", got)
 	}
 }

@@ -43,9 +43,11 @@ func quote(v any) string {
 }
 
 // InternalPaths returns the Streamlit endpoints the internet never needs
-// (CONTROLS.md WS-EXP-01): metrics. They are always blocked; blockedPaths
-// adds to them. A fresh slice each call, so no caller can change the list.
-func InternalPaths() []string { return []string{"/_stcore/metrics", "/st-metrics"} }
+// (CONTROLS.md WS-EXP-01): metrics, and the agent API routes (1.67.0
+// registers /_stcore/agent/interact, /mcp and /openapi.json on every app,
+// starlette_agent_routes.py). They are always blocked; blockedPaths adds to
+// them. A fresh slice each call, so no caller can change the list.
+func InternalPaths() []string { return []string{"/_stcore/metrics", "/st-metrics", "/_stcore/agent/"} }
 
 // cookieSecretMissing is what RequireSecrets says when a deploy would need
 // the cookie secret and the stack has none.

@@ -163,6 +163,14 @@ var fixtures = map[string]ruleCase{
 		unknown: []edit{{"app", "siteConfig.appSettings.10.value", u}}},
 	"streamlit-cors-allowlist": {weak: [][]edit{{{"app", "siteConfig.appSettings.1.value", "https://dash.example.com,*"}}, {{"app", "siteConfig.appSettings.1.value", `["null"]`}}, {{"app", "siteConfig.appSettings.1.value", "http://dash.example.com"}}},
 		unknown: []edit{{"app", "siteConfig.appSettings.1.value", u}}},
+	"streamlit-allowed-hosts": {weak: [][]edit{{{"app", "siteConfig.appSettings.11.value", "*.azurewebsites.net"}}, {{"app", "siteConfig.appSettings.11.value", "*"}}, {{"app", "siteConfig.appSettings.11.value", ""}}, {{"app", "siteConfig.appSettings.11.name", "X"}}},
+		unknown: []edit{{"app", "siteConfig.appSettings.11.value", u}}},
+	"streamlit-xsrf-cookie-samesite": {weak: [][]edit{{{"app", "siteConfig.appSettings.12.value", "none"}}, {{"app", "siteConfig.appSettings.12.value", "lax"}}, {{"app", "siteConfig.appSettings.12.name", "X"}}},
+		unknown: []edit{{"app", "siteConfig.appSettings.12.value", u}}},
+	"streamlit-max-widget-state-size": {weak: [][]edit{{{"app", "siteConfig.appSettings.13.value", "25"}}, {{"app", "siteConfig.appSettings.13.name", "X"}}},
+		unknown: []edit{{"app", "siteConfig.appSettings.13.value", u}}},
+	"streamlit-agent-api-off": {weak: [][]edit{{{"app", "siteConfig.appSettings.14.value", "true"}}},
+		unknown: []edit{{"app", "siteConfig.appSettings.14.value", u}}},
 	"streamlit-cookie-secret-keyvault": {weak: [][]edit{{{"app", "siteConfig.appSettings.7.value", "hunter2-plain-secret"}}, {{"app", "siteConfig.appSettings.7.value", inventory.SecretMask}}, {{"app", "siteConfig.appSettings.7.value", "@Microsoft.KeyVault(hunter2)"}}},
 		unknown: []edit{{"app", "siteConfig.appSettings", u}}},
 
@@ -203,6 +211,8 @@ var fixtures = map[string]ruleCase{
 		unknown: []edit{{"waf", "customRules.rules.3.matchConditions", u}}},
 	"waf-rate-limit": {weak: [][]edit{{{"waf", "customRules.rules.1.rateLimitThreshold", 0.0}}, {{"waf", "customRules.rules.1.matchConditions.0.matchValue", []any{"/other"}}}},
 		unknown: []edit{{"waf", "customRules.rules.1.rateLimitThreshold", u}}},
+	"waf-websocket-version": {weak: [][]edit{{{"waf", "customRules.rules.4.enabledState", "Disabled"}}, {{"waf", "customRules.rules.4.matchConditions.1.negateCondition", false}}, {{"waf", "customRules.rules.4.matchConditions.1.matchValue", []any{"13", "8"}}}, {{"waf", "customRules.rules.4.action", "Log"}}},
+		unknown: []edit{{"waf", "customRules.rules.4.matchConditions.1.matchValue", u}}},
 	"waf-internal-paths-blocked": {weak: [][]edit{{{"waf", "customRules.rules.2.matchConditions.0.matchValue", []any{"/_stcore/metrics"}}}, {{"waf", "customRules", del}}},
 		unknown: []edit{{"waf", "customRules.rules", u}}},
 
@@ -460,5 +470,57 @@ func TestDocumentFor(t *testing.T) {
 	}
 	if r, _ := doc.Rule("waf-enabled"); r.Level != "warning" {
 		t.Errorf("effective level not shown: %+v", r)
+	}
+}
+
+// TestStreamlitRulesPerVersion: options a release does not have are not
+// demanded of it; from the release that has them they are; an unreadable
+// version fails closed.
+func TestStreamlitRulesPerVersion(t *testing.T) {
+	// The hardened app without the Starlette-era settings (indexes 11-14).
+	old := apply(t, hardened(t), edit{"app", "siteConfig.appSettings.14", del}, edit{"app", "siteConfig.appSettings.13", del},
+		edit{"app", "siteConfig.appSettings.12", del}, edit{"app", "siteConfig.appSettings.11", del})
+	tests := []struct {
+		version string
+		rule    string
+		fails   bool
+	}{
+		{"1.50.0", "streamlit-allowed-hosts", false},
+		{"1.60.0", "streamlit-allowed-hosts", false},
+		{"1.61.0", "streamlit-allowed-hosts", true},
+		{"1.58.0", "streamlit-xsrf-cookie-samesite", false},
+		{"1.59.0", "streamlit-xsrf-cookie-samesite", true},
+		{"1.59.2", "streamlit-max-widget-state-size", false},
+		{"1.60.0", "streamlit-max-widget-state-size", true},
+		{"", "streamlit-allowed-hosts", true}, // the default is the newest release
+		{"1.70.0", "streamlit-allowed-hosts", true},
+		{"latest", "streamlit-allowed-hosts", true},
+		{"latest", "streamlit-max-widget-state-size", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version+"/"+tt.rule, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.StreamlitVersion = tt.version
+			if tt.version == "" {
+				cfg = Config{}
+			}
+			v, failed := hasPolicy(Evaluate(old, cfg), tt.rule)
+			if failed != tt.fails {
+				t.Errorf("violation = %v (%s), want %v", failed, v.Message, tt.fails)
+			}
+		})
+	}
+}
+
+func TestAllowedHostsMustBeTheStacks(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.AllowedHosts = []string{"acme-dashboard-prod-app.azurewebsites.net"}
+	if v, ok := hasPolicy(Evaluate(hardened(t), cfg), "streamlit-allowed-hosts"); ok {
+		t.Fatalf("the stack's own host refused: %s", v.Message)
+	}
+	cfg.AllowedHosts = []string{"other.azurewebsites.net"}
+	v, ok := hasPolicy(Evaluate(hardened(t), cfg), "streamlit-allowed-hosts")
+	if !ok || !strings.Contains(v.Message, "not the stack's host") {
+		t.Fatalf("foreign host not reported: %+v", v)
 	}
 }
