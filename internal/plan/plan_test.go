@@ -147,7 +147,7 @@ var common = []hardening{
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.name", "BlockInternalPaths"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.action", "Block"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.matchConditions.0.matchVariable", "RequestUri"},
-	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.matchConditions.0.matchValue", `["/_stcore/metrics","/st-metrics"]`},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.0.matchConditions.0.matchValue", `["/_stcore/metrics","/st-metrics","/_stcore/agent/"]`},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.name", "BlockStreamWithoutOrigin"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.action", "Block"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.1.matchConditions.0.matchValue", `["/_stcore/stream"]`},
@@ -167,6 +167,13 @@ var common = []hardening{
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.rateLimitDurationInMinutes", "1"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.groupBy.0.variableName", "SocketAddr"},
 	{"azure-native:network:Policy", "waf-policy", "customRules.rules.3.matchConditions.0.matchValue", `["/_stcore/stream"]`},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.name", "BlockStreamWebSocketVersion"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.action", "Block"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.matchConditions.0.matchValue", `["/_stcore/stream"]`},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.matchConditions.1.selector", "Sec-WebSocket-Version"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.matchConditions.1.operator", "Equal"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.matchConditions.1.negateCondition", "true"},
+	{"azure-native:network:Policy", "waf-policy", "customRules.rules.4.matchConditions.1.matchValue", `["13"]`},
 
 	// Storage (private, identity only).
 	{"azure-native:storage:StorageAccount", "account", "kind", "StorageV2"},
