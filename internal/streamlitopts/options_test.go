@@ -113,3 +113,74 @@ func TestVerified(t *testing.T) {
 		}
 	}
 }
+
+func TestInRelease(t *testing.T) {
+	tests := []struct {
+		option, version string
+		want            Presence
+	}{
+		{"server.port", "1.39.0", Present},
+		{"server.useStarlette", "1.52.2", Absent},
+		{"server.useStarlette", "1.53.0", Present},
+		{"server.useStarlette", "1.57.0", Absent},
+		{"server.useStarlette", "1.52.1", Absent},  // between 1.51.0 and 1.52.2, both without
+		{"server.allowedHosts", "1.60.1", Unknown}, // between 1.60.0 (without) and 1.61.0 (with): not read
+		{"server.allowedHosts", "1.70.0", Present}, // newer than the newest: the newest's set
+		{"server.enableCors", "1.67.0", Absent},    // a typo is no option
+		{"theme.primaryColor", "1.67.0", Unknown},  // theme options are not sampled
+		{"server.port", "1.38.0", Unknown},         // older than every sample
+	}
+	for _, tt := range tests {
+		if got := InRelease(tt.option, MustParse(tt.version)); got != tt.want {
+			t.Errorf("InRelease(%s, %s) = %v, want %v", tt.option, tt.version, got, tt.want)
+		}
+	}
+}
+
+// TestTableMatchesWheels: every row of the hand-kept table agrees with the
+// option sets generated from the wheels (releases_gen.go): the option is
+// in the wheel of its first release and of the newest, and absent from
+// the sampled release just before (and from its Until release).
+func TestTableMatchesWheels(t *testing.T) {
+	s := samples()
+	before := func(v Version) (Version, bool) {
+		for i := len(s.versions) - 1; i >= 0; i-- {
+			if s.versions[i].Less(v) {
+				return s.versions[i], true
+			}
+		}
+		return Version{}, false
+	}
+	for _, o := range Options() {
+		if got := InRelease(o.Name, o.Since); got != Present {
+			t.Errorf("%s: table says since %s; the wheel says %v", o.Name, o.Since, got)
+		}
+		if prev, ok := before(o.Since); ok && o.Since != MustParse(Minimum) {
+			if got := InRelease(o.Name, prev); got != Absent && !hasOtherForm(o, prev) {
+				t.Errorf("%s: table says since %s; the %s wheel already has it (%v)", o.Name, o.Since, prev, got)
+			}
+		}
+		if o.Until != (Version{}) {
+			if got := InRelease(o.Name, o.Until); got != Absent && !hasOtherForm(o, o.Until) {
+				t.Errorf("%s: table says gone in %s; the wheel says %v", o.Name, o.Until, got)
+			}
+		}
+		newest := MustParse(Newest)
+		if want := map[bool]Presence{true: Present, false: Absent}[o.Has(newest) || hasOtherForm(o, newest)]; InRelease(o.Name, newest) != want {
+			t.Errorf("%s: %s wheel says %v, table %v", o.Name, Newest, InRelease(o.Name, newest), want)
+		}
+	}
+	if got := s.versions[len(s.versions)-1]; got != MustParse(Newest) {
+		t.Errorf("newest sampled release %s, Newest %s", got, Newest)
+	}
+}
+
+// hasOtherForm: another row of the same option covers v (a type change).
+func hasOtherForm(o Option, v Version) bool {
+	for _, p := range Options() {
+		if p.Name == o.Name && p.Since != o.Since && p.Has(v) {
+			return true
+		}
+	}
+	return false
+}

@@ -193,20 +193,27 @@ func Audit(data []byte, s *spec.Spec, rt Runtime) ([]Finding, error) {
 }
 
 // versionFindings judges what the file sets beyond the baseline, per
-// release: options streamsec knows that this release does not have (it
-// logs "is not a valid config option" and ignores them, config.py
-// _update_config_with_toml, so a protection written there does nothing),
+// release: options this release does not have (it logs "is not a valid
+// config option" and ignores them, config.py _update_config_with_toml, so
+// a protection written there does nothing; a misspelt name is the same),
 // and the audit-only options that weaken the app.
 func versionFindings(values map[string]any, lines map[string]int, v streamlitopts.Version) []Finding {
 	var out []Finding
 	for name, raw := range values {
-		if !streamlitopts.Known(name) || name == CookieSecretOption {
+		if name == CookieSecretOption {
 			continue
+		}
+		known := streamlitopts.Known(name)
+		if !known && streamlitopts.InRelease(name, v) != streamlitopts.Absent {
+			continue // an option of this release streamsec does not judge
 		}
 		section, key, _ := strings.Cut(name, ".")
 		f := Finding{Option: name, Section: section, Found: key + " = " + shown(raw), Line: lines[name], Want: "(delete the line)"}
 		o, has := streamlitopts.Lookup(name, v)
 		switch {
+		case !known:
+			f.Title, f.State = "option this release does not have", StateWeak
+			f.Why = fmt.Sprintf("Streamlit %s has no option %s (it is not in that release's config.py): Streamlit logs a warning and ignores the line. A misspelt option name does nothing.", v, name)
 		case !has:
 			f.Title, f.State = "option this release does not have", StateWeak
 			f.Why = fmt.Sprintf("Streamlit %s has no option %s: it logs a warning and ignores the line, so whatever it should enforce is not enforced.", v, name)

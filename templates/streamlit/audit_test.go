@@ -151,7 +151,10 @@ func TestAuditPerVersion(t *testing.T) {
 		{"metrics user attributes", "1.59.0", "[server]\nunsafeMetricsUserAttributes = [\"email\"]", "server.unsafeMetricsUserAttributes", StateWeak, true},
 		{"metrics user attributes empty", "1.67.0", "[server]\nunsafeMetricsUserAttributes = []", "server.unsafeMetricsUserAttributes", "", false},
 		{"metrics user attributes on 1.58", "1.58.0", "[server]\nunsafeMetricsUserAttributes = [\"email\"]", "server.unsafeMetricsUserAttributes", StateWeak, false},
-		{"unknown to streamsec", "1.67.0", "[server]\nnoSuchOption = 1", "server.noSuchOption", "", false},
+		{"misspelt option", "1.67.0", "[server]\nenableCors = false", "server.enableCors", StateWeak, false},
+		{"removed option", "1.61.0", "[server]\nenableArrowTruncation = true", "server.enableArrowTruncation", StateWeak, false},
+		{"option of the release", "1.60.0", "[server]\nenableArrowTruncation = true", "server.enableArrowTruncation", "", false},
+		{"theme not judged", "1.67.0", "[theme]\nprimaryColor = \"#f00\"", "theme.primaryColor", "", false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
