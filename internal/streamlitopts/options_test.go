@@ -124,7 +124,7 @@ func TestInRelease(t *testing.T) {
 		{"server.useStarlette", "1.53.0", Present},
 		{"server.useStarlette", "1.57.0", Absent},
 		{"server.useStarlette", "1.52.1", Absent},  // between 1.51.0 and 1.52.2, both without
-		{"server.allowedHosts", "1.60.1", Unknown}, // between 1.60.0 (without) and 1.61.0 (with): not read
+		{"server.allowedHosts", "1.60.1", Unknown}, // a number between two samples that disagree
 		{"server.allowedHosts", "1.70.0", Present}, // newer than the newest: the newest's set
 		{"server.enableCors", "1.67.0", Absent},    // a typo is no option
 		{"theme.primaryColor", "1.67.0", Unknown},  // theme options are not sampled
