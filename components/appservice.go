@@ -8,6 +8,7 @@ import (
 
 	"github.com/streamsec/streamsec/components/azweb"
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/streamlitopts"
 	"github.com/streamsec/streamsec/templates/streamlit"
 )
 
@@ -143,7 +144,8 @@ func NewAppService(ctx *pulumi.Context, name string, args *AppServiceArgs, opts 
 		}
 	}
 
-	c.PlanID, c.AppID, c.AppName, c.DefaultHostName = plan.ID(), app.ID(), app.Name, app.DefaultHostName
+	c.PlanID, c.AppID, c.AppName = plan.ID(), app.ID(), app.Name
+	c.DefaultHostName = checkedHostName(s, app.DefaultHostName)
 	c.PrincipalID = app.PrincipalID()
 	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{
 		"appId":           app.ID(),
@@ -153,6 +155,26 @@ func NewAppService(ctx *pulumi.Context, name string, args *AppServiceArgs, opts 
 		return nil, err
 	}
 	return c, nil
+}
+
+// checkedHostName passes the app's default host name on to Front Door's
+// origin. server.allowedHosts (1.61+) must name it before the app exists,
+// so the renderer derives it from the app's explicit name (known at
+// preview, so the packs judge a literal); the App Settings cannot wait for
+// the app's own output. Should Azure name the app otherwise, the update
+// stops here instead of routing Front Door to an app that refuses every
+// socket.
+func checkedHostName(s *spec.Spec, host pulumi.StringOutput) pulumi.StringOutput {
+	if _, ok := streamlitopts.Lookup("server.allowedHosts", streamlitopts.MustParse(s.StreamlitVersion)); !ok {
+		return host
+	}
+	want := streamlit.AppHostName(s)
+	return host.ApplyT(func(h string) (string, error) {
+		if !strings.EqualFold(h, want) {
+			return "", fmt.Errorf("web app default host name %s differs from %s, the only host server.allowedHosts admits: every WebSocket through Front Door would be refused", h, want)
+		}
+		return h, nil
+	}).(pulumi.StringOutput)
 }
 
 // authSettings is App Service authentication with Entra ID: every request,

@@ -81,3 +81,31 @@ func TestSecurityHeaders(t *testing.T) {
 		}
 	}
 }
+
+// checkedHostName lets Front Door's origin use the app's host only when it
+// is the name server.allowedHosts was rendered with (1.61+).
+func TestCheckedHostName(t *testing.T) {
+	s := spec.Defaults()
+	s.Stack, s.AppName, s.NamePrefix = "dev", "dashboard", "acme"
+	old := s
+	old.StreamlitVersion = "1.60.0"
+	for _, tc := range []struct {
+		name, host string
+		spec       *spec.Spec
+		wantErr    bool
+	}{
+		{"same name", "acme-dashboard-dev-app.azurewebsites.net", &s, false},
+		{"regional unique name", "acme-dashboard-dev-app-a1b2c3.westeurope-01.azurewebsites.net", &s, true},
+		{"before allowedHosts", "acme-dashboard-dev-app-a1b2c3.westeurope-01.azurewebsites.net", &old, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := pulumi.RunErr(func(ctx *pulumi.Context) error {
+				ctx.Export("host", checkedHostName(tc.spec, pulumi.String(tc.host).ToStringOutput()))
+				return nil
+			}, pulumi.WithMocks("streamsec", "dev", noMocks{t}))
+			if (err != nil) != tc.wantErr || (err != nil && !strings.Contains(err.Error(), "allowedHosts")) {
+				t.Errorf("err = %v, want error %v", err, tc.wantErr)
+			}
+		})
+	}
+}

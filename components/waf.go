@@ -32,9 +32,13 @@ type WAF struct {
 const (
 	RuleStreamRateLimit    = "RateLimitStream"
 	RuleBlockInternalPaths = "BlockInternalPaths"
-	RuleStreamLegacy       = "BlockStreamLegacyVersion"
-	RuleStreamAllow        = "AllowStreamFromAllowedOrigin"
-	RuleStreamBlockOther   = "BlockStreamOther"
+	// RuleStreamVersion refuses handshakes that ask for a WebSocket
+	// protocol other than RFC 6455 (WS-PROTO-01): Tornado, under Streamlit
+	// up to 1.56, upgrades Sec-WebSocket-Version 7 and 8 too (FACTS.md, seen
+	// with 1.39.0). A handshake without the header meets the final block.
+	RuleStreamVersion    = "BlockStreamWebSocketVersion"
+	RuleStreamAllow      = "AllowStreamFromAllowedOrigin"
+	RuleStreamBlockOther = "BlockStreamOther"
 )
 
 // StreamAllowPattern is the Allow rule's path: the URI ends with the
@@ -179,8 +183,7 @@ func customRules(s *spec.Spec, extra pulumi.StringArrayInput) network.CustomRule
 			MatchValue:    blocked,
 			Transforms:    pulumi.StringArray{pulumi.String("Lowercase"), pulumi.String("UrlDecode")},
 		}),
-		// Only RFC 6455 (Tornado-era Streamlit also upgrades 7 and 8).
-		rule(RuleStreamLegacy, 30, "Block", streamCondition(), versionCondition(true)),
+		rule(RuleStreamVersion, 30, "Block", streamCondition(), versionCondition(true)),
 		rule(RuleStreamAllow, 40, "Allow",
 			&network.FrontDoorMatchConditionArgs{
 				MatchVariable: pulumi.String("RequestUri"),

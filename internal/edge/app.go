@@ -114,6 +114,9 @@ type Streamlit struct {
 	ServerAddr   string
 	Compression  bool
 	AllowedHosts []string
+	// AgentAPI: server.enableAgentApi is not false (unset reads as on, the
+	// reading that favours the attacker).
+	AgentAPI bool
 	// MaxMessageMB is server.maxMessageSize (MB of 10^6 bytes; 200 unset).
 	MaxMessageMB int
 	// Settings names the App Settings read, for evidence.
@@ -195,7 +198,7 @@ func (s *Streamlit) serve(req Request, host string, rd Reading) Response {
 		resp.Status, resp.Body = http.StatusOK, BodyMetrics
 		resp.Header.Set("Content-Type", "application/openmetrics-text")
 		resp.By = name + " serves its metrics at " + req.Path() + " without authentication"
-	case strings.HasPrefix(path, "/_stcore/agent/") && s.atLeast(streamlitopts.Version{Major: 1, Minor: 66}, rd):
+	case strings.HasPrefix(path, "/_stcore/agent/") && s.AgentAPI && s.atLeast(streamlitopts.Version{Major: 1, Minor: 66}, rd):
 		// FACTS.md: the agent API is in 2026 sources, its release status
 		// unknown; the reading that favours the attacker is that it answers.
 		resp.Status, resp.Body = http.StatusOK, BodyJSON

@@ -495,7 +495,7 @@ func sortRestrictions(rs []Restriction) {
 }
 
 func loadStreamlit(sc map[string]any, opts LoadOptions) (Streamlit, error) {
-	st := Streamlit{EnableCORS: true}
+	st := Streamlit{EnableCORS: true, AgentAPI: true}
 	if opts.StreamlitVersion != "" {
 		v, err := streamlitopts.Parse(opts.StreamlitVersion)
 		if err != nil {
@@ -527,6 +527,9 @@ func loadStreamlit(sc map[string]any, opts LoadOptions) (Streamlit, error) {
 	}
 	if v, ok := get("server.enableCORS"); ok {
 		st.EnableCORS = !strings.EqualFold(strings.TrimSpace(v), "false")
+	}
+	if v, ok := get("server.enableAgentApi"); ok {
+		st.AgentAPI = !strings.EqualFold(strings.TrimSpace(v), "false")
 	}
 	if v, ok := get("server.enableWebsocketCompression"); ok {
 		st.Compression = strings.EqualFold(strings.TrimSpace(v), "true")

@@ -103,6 +103,9 @@ func Verify(s *Stack, opts SuiteOptions) (*probe.Run, error) {
 			r.Status, r.Evidence = j.burst(t.BurstSize())
 		case d.ID == "oversized-frame-closed":
 			r.Status, r.Evidence = j.oversized()
+			// Frames are not in the plan: where the release's frame limit
+			// was not read, only the live target can show it.
+			r.LiveOnly = r.Status == probe.Unknown
 		default:
 			r.Evidence = probe.Evidence{Detail: "not modelled offline"}
 		}
@@ -496,7 +499,7 @@ func (j judge) oversized() (probe.Status, probe.Evidence) {
 	ev := probe.Evidence{Request: fmt.Sprintf("a %d-byte frame on an upgraded socket", j.t.MessageLimit()+1<<20)}
 	a := j.s.App
 	if a == nil || !a.Streamlit.VersionKnown || a.Streamlit.era(Reading{}) != EraTornado {
-		ev.Detail = "needs the live target: the frame limit is Streamlit's, seen on the Tornado-era releases only"
+		ev.Detail = "needs the live target: the frame limit is the app server's, read for Tornado-era Streamlit (<= 1.56) only"
 		return probe.Unknown, ev
 	}
 	frame := j.t.MessageLimit() + 1<<20

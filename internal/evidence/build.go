@@ -16,6 +16,7 @@ import (
 	"github.com/streamsec/streamsec/internal/controls"
 	"github.com/streamsec/streamsec/internal/inventory"
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/streamlitopts"
 )
 
 // Build answers every control of the catalogue from the inputs. The
@@ -38,14 +39,15 @@ func Build(cat *controls.Catalogue, in Inputs) (*Report, error) {
 		return nil, err
 	}
 	r := &Report{
-		Tool:             in.Tool,
-		Version:          in.Version,
-		Command:          "report",
-		Stack:            in.Spec.Stack,
-		GeneratedAt:      in.Now.UTC(),
-		StreamlitVersion: in.Spec.StreamlitVersion,
-		Environment:      environment(in),
-		Digests:          digests,
+		Tool:                in.Tool,
+		Version:             in.Version,
+		Command:             "report",
+		Stack:               in.Spec.Stack,
+		GeneratedAt:         in.Now.UTC(),
+		StreamlitVersion:    in.Spec.StreamlitVersion,
+		StreamlitUnverified: unverified(in.Spec),
+		Environment:         environment(in),
+		Digests:             digests,
 	}
 	if in.Probes != nil {
 		r.Probes = &ProbeInfo{
@@ -72,7 +74,7 @@ func environment(in Inputs) []KV {
 	kv := []KV{
 		{"Stack", s.Stack},
 		{"Spec", in.SpecSource},
-		{"Streamlit version targeted", s.StreamlitVersion},
+		{"Streamlit version targeted", versionShown(s)},
 		{"Front Door tier", s.FrontDoorSku},
 		{"WAF mode", s.WAFMode},
 		{"Instances", strconv.Itoa(s.InstanceCount)},
@@ -385,9 +387,12 @@ func (j *joiner) configItem(cc controls.ConfigCheck) Item {
 	// Not set: Streamlit's default applies, or the version lacks the option.
 	it.Property = j.in.EnvName(names[0])
 	switch {
-	case cc.Optional:
+	case cc.Optional && !versionHas(j.in.Spec, names):
 		it.Status, it.Required = ItemNA, false
 		it.Message = "not available in Streamlit " + j.in.Spec.StreamlitVersion
+	case cc.Optional:
+		// The release has the option, so its absence is a gap, not N/A.
+		it.Status, it.Message = ItemFail, "not set in the generated App Settings, though Streamlit "+j.in.Spec.StreamlitVersion+" has it"
 	case cc.Default != "":
 		v := judge(cc.Expect, []any{cc.Default}, j.in.Spec)
 		it.Status, it.Value = v.status, cc.Default
@@ -399,6 +404,21 @@ func (j *joiner) configItem(cc controls.ConfigCheck) Item {
 		it.Status, it.Message = ItemFail, "not set in the generated App Settings"
 	}
 	return it
+}
+
+// versionHas reports whether the Spec's Streamlit release has any of the
+// options (an unreadable version has none of them: the item then says so).
+func versionHas(s *spec.Spec, options []string) bool {
+	v, err := streamlitopts.Parse(s.StreamlitVersion)
+	if err != nil {
+		return false
+	}
+	for _, o := range options {
+		if _, ok := streamlitopts.Lookup(o, v); ok {
+			return true
+		}
+	}
+	return false
 }
 
 func shownSetting(v string, secret bool) string {
@@ -594,8 +614,29 @@ func summarize(as []Answer, probes bool) Summary {
 
 // warnings are facts about the inputs a reader must know to trust the
 // verdicts: probes run against another host than the stack's domain.
+// unverified is the note for a Streamlit version newer than the newest
+// release whose options were read; "" otherwise (or when unreadable: the
+// Spec refuses such versions before a report is built).
+func unverified(s *spec.Spec) string {
+	v, err := streamlitopts.Parse(s.StreamlitVersion)
+	if err != nil {
+		return ""
+	}
+	return streamlitopts.UnverifiedNote(v)
+}
+
+func versionShown(s *spec.Spec) string {
+	if unverified(s) != "" {
+		return s.StreamlitVersion + " (unverified: newer than " + streamlitopts.Newest + ", the newest release whose options were read)"
+	}
+	return s.StreamlitVersion
+}
+
 func warnings(in Inputs) []string {
 	out := []string{}
+	if note := unverified(in.Spec); note != "" {
+		out = append(out, note+": the Streamlit settings judged here may miss or misname what it really has")
+	}
 	if in.Probes == nil || in.Spec.Domain == "" {
 		return out
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"html"
 	"io"
 	"os"
@@ -162,11 +163,12 @@ func TestProdAnswersEveryControl(t *testing.T) {
 			t.Errorf("%s: met without evidence", a.ID)
 		}
 	}
-	// The hardened prod plan meets every control the stack can enforce;
-	// only probe-only controls stay not met (not yet shown) without probes.
+	// The hardened prod plan meets every control the stack can enforce
+	// (WS-PROTO-01 by the WAF's version rule); only probe-only controls
+	// stay not met (not yet shown) without probes.
 	for _, a := range r.Controls {
 		switch a.ID {
-		case "WS-PROTO-01", "WS-TEST-01":
+		case "WS-TEST-01":
 			if a.Status != evidence.NotMet || !strings.Contains(a.Reason, "not yet shown") {
 				t.Errorf("%s without probes: %s (%s), want not-met, not yet shown", a.ID, a.Status, a.Reason)
 			}
@@ -501,8 +503,10 @@ func TestOfflineEvidenceShownApartFromLive(t *testing.T) {
 	in = inputs(t, loadSpec(t, "prod"))
 	in.Offline = offlineRun(map[string]string{"legacy-version-refused": "pass"})
 	a := answer(t, build(t, in), "WS-PROTO-01")
-	if a.Status == evidence.Met {
-		t.Errorf("WS-PROTO-01 met on offline evidence alone: %s", a.Reason)
+	for _, it := range a.Evidence {
+		if it.Source == evidence.SourceModel && it.Required {
+			t.Errorf("an offline pass is required evidence: %+v", it)
+		}
 	}
 	if !slices.Contains(a.NotYetShown, "legacy-version-refused") {
 		t.Errorf("the live probe is not listed as not yet shown: %v", a.NotYetShown)
@@ -511,5 +515,58 @@ func TestOfflineEvidenceShownApartFromLive(t *testing.T) {
 		if it.Source == evidence.SourceProbe && it.Shown != evidence.ShownLive {
 			t.Errorf("live item not labelled: %+v", it)
 		}
+	}
+}
+
+// TestOptionalConfigByRelease: an option the targeted release has is
+// required (its absence fails), one it lacks is not applicable; a release
+// newer than the newest read is marked unverified.
+func TestOptionalConfigByRelease(t *testing.T) {
+	item := func(a evidence.Answer, subject string) (evidence.Item, bool) {
+		for _, it := range a.Evidence {
+			if it.Source == evidence.SourceConfig && it.Subject == subject {
+				return it, true
+			}
+		}
+		return evidence.Item{}, false
+	}
+	tests := []struct {
+		version string
+		drop    bool // remove the allowedHosts setting from settings and plan
+		want    string
+	}{
+		{"1.60.0", false, evidence.ItemNA},
+		{"1.61.0", false, evidence.ItemPass},
+		{"1.61.0", true, evidence.ItemFail},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/drop=%v", tt.version, tt.drop), func(t *testing.T) {
+			s := loadSpec(t, "prod", "streamlitVersion="+tt.version)
+			in := inputs(t, s)
+			if tt.drop {
+				name := streamlit.EnvName("server.allowedHosts")
+				in.Settings = slices.DeleteFunc(in.Settings, func(st evidence.Setting) bool { return st.Name == name })
+				plain := map[string]string{}
+				for _, st := range in.Settings {
+					plain[st.Name] = st.Value
+				}
+				in.Resources = evidencetest.Plan(s, plain)
+			}
+			it, ok := item(answer(t, build(t, in), "WS-ORG-01"), "server.allowedHosts")
+			if !ok || it.Status != tt.want {
+				t.Fatalf("allowedHosts item %+v (found %v), want %s", it, ok, tt.want)
+			}
+		})
+	}
+	r := build(t, inputs(t, loadSpec(t, "prod", "streamlitVersion=1.70.0")))
+	if !strings.Contains(r.StreamlitUnverified, "1.67.0") || len(r.Summary.Warnings) == 0 || !strings.Contains(r.Summary.Warnings[0], "unverified") {
+		t.Errorf("1.70.0 not marked unverified: %q, warnings %v", r.StreamlitUnverified, r.Summary.Warnings)
+	}
+	var md bytes.Buffer
+	if err := evidence.Markdown(&md, r); err != nil || !strings.Contains(md.String(), "unverified") {
+		t.Errorf("markdown does not say unverified (%v)", err)
+	}
+	if r := build(t, inputs(t, loadSpec(t, "prod"))); r.StreamlitUnverified != "" {
+		t.Errorf("1.67.0 marked unverified: %s", r.StreamlitUnverified)
 	}
 }

@@ -134,17 +134,20 @@ type Inputs struct {
 
 // Report is the evidence report; its JSON form is the command's contract.
 type Report struct {
-	Tool             string     `json:"tool"`
-	Version          string     `json:"version"`
-	Command          string     `json:"command"`
-	Stack            string     `json:"stack"`
-	GeneratedAt      time.Time  `json:"generatedAt"`
-	StreamlitVersion string     `json:"streamlitVersion"`
-	Environment      []KV       `json:"environment"`
-	Digests          Digests    `json:"digests"`
-	Probes           *ProbeInfo `json:"probes"`
-	Summary          Summary    `json:"summary"`
-	Controls         []Answer   `json:"controls"`
+	Tool             string    `json:"tool"`
+	Version          string    `json:"version"`
+	Command          string    `json:"command"`
+	Stack            string    `json:"stack"`
+	GeneratedAt      time.Time `json:"generatedAt"`
+	StreamlitVersion string    `json:"streamlitVersion"`
+	// StreamlitUnverified is set when StreamlitVersion is newer than the
+	// newest release whose options streamsec read.
+	StreamlitUnverified string     `json:"streamlitUnverified,omitempty"`
+	Environment         []KV       `json:"environment"`
+	Digests             Digests    `json:"digests"`
+	Probes              *ProbeInfo `json:"probes"`
+	Summary             Summary    `json:"summary"`
+	Controls            []Answer   `json:"controls"`
 }
 
 // KV is one labelled value, kept in order.

@@ -44,7 +44,7 @@ func TestLoadFormats(t *testing.T) {
 		{"../../policy-packs/rules/testdata/hardened.json", KindPlan, 25, nil},
 		// Printed by the real pulumi CLI v3.274.1 (dev stack, stand-in
 		// provider): policy-packs/stacks TestRealEngineOutputsLoad.
-		{"testdata/preview-dev-engine.json", KindPreview, 49, func(t *testing.T, in Input) {
+		{"testdata/preview-dev-engine.json", KindPreview, 50, func(t *testing.T, in Input) {
 			unknowns := 0
 			for _, r := range in.Resources {
 				if v, ok := r.Get("siteConfig.appSettings"); ok && v != nil {

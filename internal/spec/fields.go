@@ -81,6 +81,7 @@ func fields() []field {
 		str("authClientId", func(s *Spec) *string { return &s.AuthClientID }),
 		num("maxMessageSizeMb", func(s *Spec) *int { return &s.MaxMessageSizeMB }),
 		num("maxUploadSizeMb", func(s *Spec) *int { return &s.MaxUploadSizeMB }),
+		num("maxWidgetStateSizeMb", func(s *Spec) *int { return &s.MaxWidgetStateSizeMB }),
 		num("sessionTtlSeconds", func(s *Spec) *int { return &s.SessionTTLSeconds }),
 		num("pingIntervalSeconds", func(s *Spec) *int { return &s.PingIntervalSeconds }),
 		str("vnetAddressSpace", func(s *Spec) *string { return &s.VNetAddressSpace }),

@@ -6,6 +6,8 @@ package spec
 import (
 	"fmt"
 	"strings"
+
+	"github.com/streamsec/streamsec/internal/streamlitopts"
 )
 
 // Namespace is the Pulumi config namespace of every Spec key
@@ -67,10 +69,13 @@ type Spec struct {
 	AuthClientID string `json:"authClientId,omitempty"`
 
 	// Streamlit limits and timers.
-	MaxMessageSizeMB    int `json:"maxMessageSizeMb"`
-	MaxUploadSizeMB     int `json:"maxUploadSizeMb"`
-	SessionTTLSeconds   int `json:"sessionTtlSeconds"`
-	PingIntervalSeconds int `json:"pingIntervalSeconds"`
+	MaxMessageSizeMB int `json:"maxMessageSizeMb"`
+	MaxUploadSizeMB  int `json:"maxUploadSizeMb"`
+	// MaxWidgetStateSizeMB bounds every client-sent WebSocket message and
+	// the widget state of one rerun (server.maxWidgetStateSize, 1.60+).
+	MaxWidgetStateSizeMB int `json:"maxWidgetStateSizeMb"`
+	SessionTTLSeconds    int `json:"sessionTtlSeconds"`
+	PingIntervalSeconds  int `json:"pingIntervalSeconds"`
 
 	// Network address spaces (CIDR).
 	VNetAddressSpace      string `json:"vnetAddressSpace"`
@@ -95,17 +100,18 @@ func Defaults() Spec {
 		AppServiceSku:         "P0v3",
 		InstanceCount:         1,
 		PythonVersion:         "3.12",
-		StreamlitVersion:      "1.50.0",
+		StreamlitVersion:      streamlitopts.Newest,
 		AppEntry:              "app.py",
 		HealthCheckPath:       "/_stcore/health",
 		FrontDoorSku:          FrontDoorStandard,
 		WAFMode:               WAFPrevention,
 		RateLimitPerMinute:    30,
-		BlockedPaths:          []string{"/_stcore/metrics", "/st-metrics"},
+		BlockedPaths:          InternalPaths(),
 		CertificateSource:     CertificateManaged,
 		AuthMode:              AuthNone,
 		MaxMessageSizeMB:      5,
 		MaxUploadSizeMB:       10,
+		MaxWidgetStateSizeMB:  1,
 		SessionTTLSeconds:     120,
 		PingIntervalSeconds:   30,
 		VNetAddressSpace:      "10.40.0.0/16",

@@ -89,6 +89,8 @@ func TestFieldValidation(t *testing.T) {
 		{key: "authClientId", good: guid, bad: "", ctx: map[string]any{"authMode": AuthEntraID, "authTenantId": guid}},
 		{key: "maxMessageSizeMb", good: "1", bad: "500"},
 		{key: "maxUploadSizeMb", good: "200", bad: "0"},
+		{key: "maxWidgetStateSizeMb", good: "25", bad: "0"},
+		{key: "maxWidgetStateSizeMb", good: "200", bad: "201"},
 		{key: "sessionTtlSeconds", good: "600", bad: "5"},
 		{key: "pingIntervalSeconds", good: "60", bad: "10"},
 		{key: "pingIntervalSeconds", good: "240", bad: "300"},
@@ -206,7 +208,7 @@ func TestOriginsIncludeDomain(t *testing.T) {
 		t.Errorf("Origins() = %s", got)
 	}
 	s, _ = decode(t, map[string]any{"blockedPaths": []any{"/admin", "/st-metrics"}})
-	if got := strings.Join(s.BlockedPathsAll(), " "); got != "/_stcore/metrics /st-metrics /admin" {
+	if got := strings.Join(s.BlockedPathsAll(), " "); got != "/_stcore/metrics /st-metrics /_stcore/agent/ /admin" {
 		t.Errorf("BlockedPathsAll() = %s", got)
 	}
 }

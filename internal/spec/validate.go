@@ -43,9 +43,11 @@ func quote(v any) string {
 }
 
 // InternalPaths returns the Streamlit endpoints the internet never needs
-// (CONTROLS.md WS-EXP-01): metrics. They are always blocked; blockedPaths
-// adds to them. A fresh slice each call, so no caller can change the list.
-func InternalPaths() []string { return []string{"/_stcore/metrics", "/st-metrics"} }
+// (CONTROLS.md WS-EXP-01): metrics, and the agent API routes (1.67.0
+// registers /_stcore/agent/interact, /mcp and /openapi.json on every app,
+// starlette_agent_routes.py). They are always blocked; blockedPaths adds to
+// them. A fresh slice each call, so no caller can change the list.
+func InternalPaths() []string { return []string{"/_stcore/metrics", "/st-metrics", "/_stcore/agent/"} }
 
 // cookieSecretMissing is what RequireSecrets says when a deploy would need
 // the cookie secret and the stack has none.
@@ -266,6 +268,9 @@ func (s *Spec) Validate() error {
 	}
 	if s.MaxUploadSizeMB < 1 || s.MaxUploadSizeMB > 200 {
 		bad("maxUploadSizeMb", s.MaxUploadSizeMB, "must be 1 to 200 (MB)")
+	}
+	if s.MaxWidgetStateSizeMB < 1 || s.MaxWidgetStateSizeMB > 200 {
+		bad("maxWidgetStateSizeMb", s.MaxWidgetStateSizeMB, "must be 1 to 200 (MB); Streamlit's default of 25 lets one client send 25 MB per message")
 	}
 	if s.SessionTTLSeconds < 10 || s.SessionTTLSeconds > 3600 {
 		bad("sessionTtlSeconds", s.SessionTTLSeconds, "must be 10 to 3600 seconds")

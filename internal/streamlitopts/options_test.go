@@ -16,8 +16,25 @@ func TestLookupForms(t *testing.T) {
 		{"server.corsAllowedOrigins", "1.39.0", false, 0},
 		{"server.corsAllowedOrigins", "1.45.1", false, 0},
 		{"server.corsAllowedOrigins", "1.46.0", true, List},
-		{"server.websocketPingInterval", "1.48.1", false, 0},
-		{"server.websocketPingInterval", "1.49.0", true, Int},
+		// Wheel boundaries (scripts/streamlit-options.sh): the last release
+		// without the option and the first with it.
+		{"server.websocketPingInterval", "1.47.1", false, 0},
+		{"server.websocketPingInterval", "1.48.0", true, Int},
+		{"server.useStarlette", "1.52.2", false, 0},
+		{"server.useStarlette", "1.53.0", true, Bool},
+		{"server.useStarlette", "1.56.0", true, Bool},
+		{"server.useStarlette", "1.57.0", false, 0},
+		{"server.xsrfCookieSameSite", "1.58.0", false, 0},
+		{"server.xsrfCookieSameSite", "1.59.0", true, String},
+		{"server.maxWidgetStateSize", "1.59.2", false, 0},
+		{"server.maxWidgetStateSize", "1.60.0", true, Int},
+		{"server.allowedHosts", "1.60.0", false, 0},
+		{"server.allowedHosts", "1.61.0", true, List},
+		{"server.enableAgentApi", "1.66.1", false, 0},
+		{"server.enableAgentApi", "1.67.0", true, Bool},
+		// Newer than the table: the newest known option set.
+		{"server.enableAgentApi", "1.70.0", true, Bool},
+		{"server.useStarlette", "1.70.0", false, 0},
 		{"client.showErrorDetails", "1.39.0", true, Bool},
 		{"client.showErrorDetails", "1.40.2", true, Bool},
 		{"client.showErrorDetails", "1.41.0", true, String},
@@ -83,4 +100,87 @@ func TestSupported(t *testing.T) {
 			t.Errorf("Supported(%q) = %v, want ok=%v", v, err, ok)
 		}
 	}
+}
+
+func TestVerified(t *testing.T) {
+	for v, want := range map[string]bool{"1.39.0": true, "1.67.0": true, "1.67.1": false, "1.70.0": false} {
+		ver := MustParse(v)
+		if got := Verified(ver); got != want {
+			t.Errorf("Verified(%s) = %v, want %v", v, got, want)
+		}
+		if note := UnverifiedNote(ver); (note == "") != want || (!want && !strings.Contains(note, Newest)) {
+			t.Errorf("UnverifiedNote(%s) = %q", v, note)
+		}
+	}
+}
+
+func TestInRelease(t *testing.T) {
+	tests := []struct {
+		option, version string
+		want            Presence
+	}{
+		{"server.port", "1.39.0", Present},
+		{"server.useStarlette", "1.52.2", Absent},
+		{"server.useStarlette", "1.53.0", Present},
+		{"server.useStarlette", "1.57.0", Absent},
+		{"server.useStarlette", "1.52.1", Absent},  // between 1.51.0 and 1.52.2, both without
+		{"server.allowedHosts", "1.60.1", Unknown}, // a number between two samples that disagree
+		{"server.allowedHosts", "1.70.0", Present}, // newer than the newest: the newest's set
+		{"server.enableCors", "1.67.0", Absent},    // a typo is no option
+		{"theme.primaryColor", "1.67.0", Unknown},  // theme options are not sampled
+		{"server.port", "1.38.0", Unknown},         // older than every sample
+	}
+	for _, tt := range tests {
+		if got := InRelease(tt.option, MustParse(tt.version)); got != tt.want {
+			t.Errorf("InRelease(%s, %s) = %v, want %v", tt.option, tt.version, got, tt.want)
+		}
+	}
+}
+
+// TestTableMatchesWheels: every row of the hand-kept table agrees with the
+// option sets generated from the wheels (releases_gen.go): the option is
+// in the wheel of its first release and of the newest, and absent from
+// the sampled release just before (and from its Until release).
+func TestTableMatchesWheels(t *testing.T) {
+	s := samples()
+	before := func(v Version) (Version, bool) {
+		for i := len(s.versions) - 1; i >= 0; i-- {
+			if s.versions[i].Less(v) {
+				return s.versions[i], true
+			}
+		}
+		return Version{}, false
+	}
+	for _, o := range Options() {
+		if got := InRelease(o.Name, o.Since); got != Present {
+			t.Errorf("%s: table says since %s; the wheel says %v", o.Name, o.Since, got)
+		}
+		if prev, ok := before(o.Since); ok && o.Since != MustParse(Minimum) {
+			if got := InRelease(o.Name, prev); got != Absent && !hasOtherForm(o, prev) {
+				t.Errorf("%s: table says since %s; the %s wheel already has it (%v)", o.Name, o.Since, prev, got)
+			}
+		}
+		if o.Until != (Version{}) {
+			if got := InRelease(o.Name, o.Until); got != Absent && !hasOtherForm(o, o.Until) {
+				t.Errorf("%s: table says gone in %s; the wheel says %v", o.Name, o.Until, got)
+			}
+		}
+		newest := MustParse(Newest)
+		if want := map[bool]Presence{true: Present, false: Absent}[o.Has(newest) || hasOtherForm(o, newest)]; InRelease(o.Name, newest) != want {
+			t.Errorf("%s: %s wheel says %v, table %v", o.Name, Newest, InRelease(o.Name, newest), want)
+		}
+	}
+	if got := s.versions[len(s.versions)-1]; got != MustParse(Newest) {
+		t.Errorf("newest sampled release %s, Newest %s", got, Newest)
+	}
+}
+
+// hasOtherForm: another row of the same option covers v (a type change).
+func hasOtherForm(o Option, v Version) bool {
+	for _, p := range Options() {
+		if p.Name == o.Name && p.Since != o.Since && p.Has(v) {
+			return true
+		}
+	}
+	return false
 }

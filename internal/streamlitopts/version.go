@@ -13,6 +13,11 @@ import (
 // project (FACTS.md: lib/streamlit 1.39 and newer).
 const Minimum = "1.39.0"
 
+// Newest is the newest release whose wheel was read for the option table
+// (PyPI, 2026-12). A newer release is accepted with the newest known option
+// set; Verified reports false for it, and render and the report say so.
+const Newest = "1.67.0"
+
 // Version is a parsed major.minor.patch Streamlit release.
 type Version struct{ Major, Minor, Patch int }
 
@@ -61,6 +66,20 @@ func MustParse(s string) Version {
 		panic(err)
 	}
 	return v
+}
+
+// Verified reports whether the option table was read in a release at
+// least as new as v. A newer v gets the newest known options, which may
+// miss or misname what v really has.
+func Verified(v Version) bool { return !MustParse(Newest).Less(v) }
+
+// UnverifiedNote says, for a version newer than Newest, that its options
+// were not read; "" for a verified version.
+func UnverifiedNote(v Version) string {
+	if Verified(v) {
+		return ""
+	}
+	return fmt.Sprintf("Streamlit %s is newer than %s, the newest release whose options streamsec read; its settings are %s's and are unverified for %s", v, Newest, Newest, v)
 }
 
 // Supported reports whether streamsec can render configuration for s.

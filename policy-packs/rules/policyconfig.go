@@ -14,7 +14,7 @@ import (
 // reads the same file format as `pulumi preview --policy-pack-config`.
 const (
 	KeyAllowedOrigins = "allowedOrigins" // waf-origin-allowlist
-	KeyMaxMB          = "maxMb"          // streamlit-max-message-size, streamlit-max-upload-size
+	KeyMaxMB          = "maxMb"          // streamlit-max-message-size, streamlit-max-upload-size, streamlit-max-widget-state-size
 	KeyInstanceCount  = "instanceCount"  // appservice-arr-affinity
 	KeyBlockedPaths   = "blockedPaths"   // waf-internal-paths-blocked
 	KeyMinMaxAge      = "minMaxAge"      // frontdoor-hsts
@@ -25,7 +25,7 @@ func ConfigKeys(id string) []string {
 	switch id {
 	case "waf-origin-allowlist":
 		return []string{KeyAllowedOrigins}
-	case "streamlit-max-message-size", "streamlit-max-upload-size":
+	case "streamlit-max-message-size", "streamlit-max-upload-size", "streamlit-max-widget-state-size":
 		return []string{KeyMaxMB}
 	case "appservice-arr-affinity":
 		return []string{KeyInstanceCount}
@@ -72,6 +72,8 @@ func (c *Config) ApplyRuleConfig(id string, props map[string]any) error {
 				c.MinHSTSMaxAge = n
 			case id == "streamlit-max-message-size":
 				c.MaxMessageSizeMB = n
+			case id == "streamlit-max-widget-state-size":
+				c.MaxWidgetStateSizeMB = n
 			default:
 				c.MaxUploadSizeMB = n
 			}

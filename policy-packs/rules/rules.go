@@ -11,6 +11,8 @@ import (
 
 	"github.com/streamsec/streamsec/internal/inventory"
 	"github.com/streamsec/streamsec/internal/output"
+	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/streamlitopts"
 )
 
 // Enforcement is how a rule's violations count.
@@ -60,12 +62,17 @@ type Config struct {
 	BlockedPaths []string
 	// MinHSTSMaxAge is the lowest Strict-Transport-Security max-age accepted.
 	MinHSTSMaxAge int
-	// StreamlitVersion is the app's release, which the edge rules model;
-	// "" evaluates both server generations (Tornado and Starlette).
-	StreamlitVersion string
 	// RequireAuthentication makes App Service authentication mandatory
 	// (the Spec asks for Entra ID sign-in before the WebSocket upgrade).
 	RequireAuthentication bool
+	// StreamlitVersion is the release the app runs; rules about options
+	// only some releases have (server.allowedHosts from 1.61) read it.
+	StreamlitVersion string
+	// AllowedHosts, when set, are the only names server.allowedHosts may
+	// list (the app's own host name, which Front Door forwards).
+	AllowedHosts []string
+	// MaxWidgetStateSizeMB is the highest server.maxWidgetStateSize accepted.
+	MaxWidgetStateSizeMB int
 }
 
 // DefaultConfig is the configuration used when a stack sets nothing: the
@@ -74,8 +81,11 @@ func DefaultConfig() Config {
 	return Config{
 		MaxMessageSizeMB: 5,
 		MaxUploadSizeMB:  10,
-		BlockedPaths:     []string{"/_stcore/metrics", "/st-metrics"},
+		BlockedPaths:     spec.InternalPaths(),
 		MinHSTSMaxAge:    31536000,
+		// The Spec's defaults: the newest release read, 1 MB widget state.
+		StreamlitVersion:     streamlitopts.Newest,
+		MaxWidgetStateSizeMB: 1,
 	}
 }
 
@@ -93,6 +103,12 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MinHSTSMaxAge <= 0 {
 		c.MinHSTSMaxAge = d.MinHSTSMaxAge
+	}
+	if c.StreamlitVersion == "" {
+		c.StreamlitVersion = d.StreamlitVersion
+	}
+	if c.MaxWidgetStateSizeMB <= 0 {
+		c.MaxWidgetStateSizeMB = d.MaxWidgetStateSizeMB
 	}
 	return c
 }

@@ -105,6 +105,9 @@ type ruleCase struct {
 	// rules whose documented behaviour is to accept a computed reference.
 	unknown       []edit
 	unknownPasses bool
+	// version, when set, is the Streamlit release the case is judged for
+	// (the edge rules model the app server of that release).
+	version string
 }
 
 var u = inventory.Unknown
@@ -163,6 +166,14 @@ var fixtures = map[string]ruleCase{
 		unknown: []edit{{"app", "siteConfig.appSettings.10.value", u}}},
 	"streamlit-cors-allowlist": {weak: [][]edit{{{"app", "siteConfig.appSettings.1.value", "https://dash.example.com,*"}}, {{"app", "siteConfig.appSettings.1.value", `["null"]`}}, {{"app", "siteConfig.appSettings.1.value", "http://dash.example.com"}}},
 		unknown: []edit{{"app", "siteConfig.appSettings.1.value", u}}},
+	"streamlit-allowed-hosts": {weak: [][]edit{{{"app", "siteConfig.appSettings.11.value", "*.azurewebsites.net"}}, {{"app", "siteConfig.appSettings.11.value", "*"}}, {{"app", "siteConfig.appSettings.11.value", ""}}, {{"app", "siteConfig.appSettings.11.name", "X"}}},
+		unknown: []edit{{"app", "siteConfig.appSettings.11.value", u}}},
+	"streamlit-xsrf-cookie-samesite": {weak: [][]edit{{{"app", "siteConfig.appSettings.12.value", "none"}}, {{"app", "siteConfig.appSettings.12.value", "lax"}}, {{"app", "siteConfig.appSettings.12.name", "X"}}},
+		unknown: []edit{{"app", "siteConfig.appSettings.12.value", u}}},
+	"streamlit-max-widget-state-size": {weak: [][]edit{{{"app", "siteConfig.appSettings.13.value", "25"}}, {{"app", "siteConfig.appSettings.13.name", "X"}}},
+		unknown: []edit{{"app", "siteConfig.appSettings.13.value", u}}},
+	"streamlit-agent-api-off": {weak: [][]edit{{{"app", "siteConfig.appSettings.14.value", "true"}}},
+		unknown: []edit{{"app", "siteConfig.appSettings.14.value", u}}},
 	"streamlit-cookie-secret-keyvault": {weak: [][]edit{{{"app", "siteConfig.appSettings.7.value", "hunter2-plain-secret"}}, {{"app", "siteConfig.appSettings.7.value", inventory.SecretMask}}, {{"app", "siteConfig.appSettings.7.value", "@Microsoft.KeyVault(hunter2)"}}},
 		unknown: []edit{{"app", "siteConfig.appSettings", u}}},
 
@@ -206,6 +217,8 @@ var fixtures = map[string]ruleCase{
 		unknown: []edit{{"waf", "customRules.rules.4.matchConditions", u}}},
 	"waf-rate-limit": {weak: [][]edit{{{"waf", "customRules.rules.0.rateLimitThreshold", 0.0}}, {{"waf", "customRules.rules.0.matchConditions.0.matchValue", []any{"/other"}}}},
 		unknown: []edit{{"waf", "customRules.rules.0.rateLimitThreshold", u}}},
+	"waf-websocket-version": {weak: [][]edit{{{"waf", "customRules.rules.2.enabledState", "Disabled"}}, {{"waf", "customRules.rules.2.matchConditions.1.negateCondition", false}}, {{"waf", "customRules.rules.2.matchConditions.1.matchValue", []any{"13", "8"}}}, {{"waf", "customRules.rules.2.action", "Log"}}},
+		unknown: []edit{{"waf", "customRules.rules.2.matchConditions.1.matchValue", u}}},
 	"waf-internal-paths-blocked": {weak: [][]edit{{{"waf", "customRules.rules.1.matchConditions.0.matchValue", []any{"/_stcore/metrics"}}}, {{"waf", "customRules", del}}},
 		unknown: []edit{{"waf", "customRules.rules", u}}},
 	// The edge rules judge what the model of the whole edge does. The
@@ -234,12 +247,13 @@ var fixtures = map[string]ruleCase{
 		{{"route", "patternsToMatch", []any{"/app/*"}}},
 		// server.allowedHosts naming the public host: the app sees the
 		// origin host header (*.azurewebsites.net) and refuses everyone.
-		{{"app", "siteConfig.appSettings.9", map[string]any{"name": "STREAMLIT_SERVER_ALLOWED_HOSTS", "value": "dash.example.com"}}},
+		{{"app", "siteConfig.appSettings.11.value", "dash.example.com"}},
 	}, unknown: []edit{{"waf", "customRules.rules.3.matchConditions.2.matchValue", u}}},
 	"edge-legacy-version-refused": {weak: [][]edit{
 		{{"waf", "customRules.rules.2.enabledState", "Disabled"}, {"waf", "customRules.rules.3.matchConditions.3.matchValue", []any{"13", "8"}}},
 		{{"waf", "customRules.rules.2.action", "Allow"}, {"waf", "customRules.rules.2.matchConditions", []any{map[string]any{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": []any{"/_stcore/stream"}}}}},
-	}, unknown: []edit{{"waf", "customRules.rules.2.matchConditions.1.matchValue", u}}},
+		// Tornado-era Streamlit upgrades version 8 once the WAF lets it by.
+	}, unknown: []edit{{"waf", "customRules.rules.2.matchConditions.1.matchValue", u}}, version: "1.50.0"},
 	"edge-internal-paths-refused": {weak: [][]edit{
 		{{"waf", "customRules.rules.1.action", "Log"}},
 		{{"waf", "customRules.rules.1.matchConditions.0.matchValue", []any{"/_stcore/metric"}}, {"waf", "customRules.rules.1.matchConditions.0.operator", "EndsWith"}},
@@ -340,9 +354,12 @@ func hasPolicy(vs []Violation, id string) (Violation, bool) {
 
 func TestRuleFixtures(t *testing.T) {
 	base := hardened(t)
-	cfg := prodConfig()
 	for _, r := range All() {
 		c := fixtures[r.ID]
+		cfg := prodConfig()
+		if c.version != "" {
+			cfg.StreamlitVersion = c.version
+		}
 		for i, w := range c.weak {
 			t.Run(r.ID+"/weak"+strconv.Itoa(i), func(t *testing.T) {
 				vs := Evaluate(apply(t, base, w...), cfg)
@@ -504,5 +521,57 @@ func TestDocumentFor(t *testing.T) {
 	}
 	if r, _ := doc.Rule("waf-enabled"); r.Level != "warning" {
 		t.Errorf("effective level not shown: %+v", r)
+	}
+}
+
+// TestStreamlitRulesPerVersion: options a release does not have are not
+// demanded of it; from the release that has them they are; an unreadable
+// version fails closed.
+func TestStreamlitRulesPerVersion(t *testing.T) {
+	// The hardened app without the Starlette-era settings (indexes 11-14).
+	old := apply(t, hardened(t), edit{"app", "siteConfig.appSettings.14", del}, edit{"app", "siteConfig.appSettings.13", del},
+		edit{"app", "siteConfig.appSettings.12", del}, edit{"app", "siteConfig.appSettings.11", del})
+	tests := []struct {
+		version string
+		rule    string
+		fails   bool
+	}{
+		{"1.50.0", "streamlit-allowed-hosts", false},
+		{"1.60.0", "streamlit-allowed-hosts", false},
+		{"1.61.0", "streamlit-allowed-hosts", true},
+		{"1.58.0", "streamlit-xsrf-cookie-samesite", false},
+		{"1.59.0", "streamlit-xsrf-cookie-samesite", true},
+		{"1.59.2", "streamlit-max-widget-state-size", false},
+		{"1.60.0", "streamlit-max-widget-state-size", true},
+		{"", "streamlit-allowed-hosts", true}, // the default is the newest release
+		{"1.70.0", "streamlit-allowed-hosts", true},
+		{"latest", "streamlit-allowed-hosts", true},
+		{"latest", "streamlit-max-widget-state-size", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version+"/"+tt.rule, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.StreamlitVersion = tt.version
+			if tt.version == "" {
+				cfg = Config{}
+			}
+			v, failed := hasPolicy(Evaluate(old, cfg), tt.rule)
+			if failed != tt.fails {
+				t.Errorf("violation = %v (%s), want %v", failed, v.Message, tt.fails)
+			}
+		})
+	}
+}
+
+func TestAllowedHostsMustBeTheStacks(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.AllowedHosts = []string{"acme-dashboard-prod-app.azurewebsites.net"}
+	if v, ok := hasPolicy(Evaluate(hardened(t), cfg), "streamlit-allowed-hosts"); ok {
+		t.Fatalf("the stack's own host refused: %s", v.Message)
+	}
+	cfg.AllowedHosts = []string{"other.azurewebsites.net"}
+	v, ok := hasPolicy(Evaluate(hardened(t), cfg), "streamlit-allowed-hosts")
+	if !ok || !strings.Contains(v.Message, "not the stack's host") {
+		t.Fatalf("foreign host not reported: %+v", v)
 	}
 }

@@ -1,6 +1,9 @@
 package rules
 
-import "github.com/streamsec/streamsec/internal/spec"
+import (
+	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/templates/streamlit"
+)
 
 // ConfigFromSpec is the configuration a stack's Spec implies: its allowed
 // origins, size limits, instance count and blocked paths, so plan, check
@@ -18,5 +21,9 @@ func ConfigFromSpec(s *spec.Spec) Config {
 	cfg.BlockedPaths = s.BlockedPathsAll()
 	cfg.RequireAuthentication = s.AuthMode == spec.AuthEntraID
 	cfg.StreamlitVersion = s.StreamlitVersion
+	cfg.AllowedHosts = []string{streamlit.AppHostName(s)}
+	if s.MaxWidgetStateSizeMB > 0 {
+		cfg.MaxWidgetStateSizeMB = s.MaxWidgetStateSizeMB
+	}
 	return cfg
 }

@@ -2,9 +2,11 @@ package rules
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/streamsec/streamsec/internal/inventory"
+	"github.com/streamsec/streamsec/internal/streamlitopts"
 	"github.com/streamsec/streamsec/templates/streamlit"
 )
 
@@ -26,7 +28,34 @@ var (
 	envStatic       = envName("server.enableStaticServing")
 	envErrorDetails = envName("client.showErrorDetails")
 	envCORSOrigins  = envName("server.corsAllowedOrigins")
+	envHosts        = envName("server.allowedHosts")
+	envSameSite     = envName("server.xsrfCookieSameSite")
+	envWidgetState  = envName("server.maxWidgetStateSize")
+	envAgentAPI     = envName("server.enableAgentApi")
 )
+
+// releaseHas reports whether the stack's Streamlit release has option; a
+// version that cannot be read is a finding, never a pass.
+func releaseHas(cfg Config, option string) (bool, []Finding) {
+	v, err := streamlitopts.Parse(cfg.StreamlitVersion)
+	if err != nil {
+		return false, []Finding{{Property: appSettingsPath, Message: "cannot tell whether " + option + " applies: streamlitVersion " + err.Error()}}
+	}
+	_, ok := streamlitopts.Lookup(option, v)
+	return ok, nil
+}
+
+// onlyFrom runs check only on releases that have option; older releases
+// do not know the setting, so there is nothing to judge.
+func onlyFrom(option string, check func(inventory.Resource, Config) []Finding) func(inventory.Resource, Config) []Finding {
+	return func(r inventory.Resource, cfg Config) []Finding {
+		has, f := releaseHas(cfg, option)
+		if f != nil || !has {
+			return f
+		}
+		return check(r, cfg)
+	}
+}
 
 const appSettingsPath = "siteConfig.appSettings"
 
@@ -92,12 +121,18 @@ func settingNot(name, forbidden, want string) func(inventory.Resource, Config) [
 
 // settingAtMost requires a numeric setting at or below a limit.
 func settingAtMost(name string, limit func(Config) int) func(inventory.Resource, Config) []Finding {
+	return settingAtMostOf(name, 200, limit)
+}
+
+// settingAtMostOf is settingAtMost for an option whose Streamlit default
+// is def MB.
+func settingAtMostOf(name string, def int, limit func(Config) int) func(inventory.Resource, Config) []Finding {
 	return func(r inventory.Resource, cfg Config) []Finding {
 		max := limit(cfg)
 		v, p, st := appSetting(r, name)
 		switch st {
 		case stMissing:
-			return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is not set, so Streamlit's default of 200 MB applies; want at most %d", name, max)}}
+			return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is not set, so Streamlit's default of %d MB applies; want at most %d", name, def, max)}}
 		case stUnknown, stSecret:
 			return unresolvedSetting(name, p, st)
 		}
@@ -207,6 +242,36 @@ func streamlitRules() []Rule {
 			Check: checkCORSOrigins,
 		},
 		{
+			ID: "streamlit-allowed-hosts", Title: "Streamlit admits only the stack's host name (server.allowedHosts, 1.61+)",
+			Description: "server.allowedHosts makes Streamlit refuse a WebSocket whose Host is not listed (DNS rebinding). It must name exactly the host Front Door forwards, the app's own *.azurewebsites.net name: a wildcard over a shared domain admits every other tenant's names, and '*' or an empty list turns the check off. Releases before 1.61 have no such option.",
+			Controls:    []string{"WS-ORG-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: onlyFrom("server.allowedHosts", checkAllowedHosts),
+		},
+		{
+			ID: "streamlit-xsrf-cookie-samesite", Title: "Streamlit's XSRF cookie is SameSite=Strict (1.59+)",
+			Description: "server.xsrfCookieSameSite none sends the XSRF cookie on every cross-site request and lax on cross-site navigations; strict keeps it same-site. Releases before 1.59 have no such option.",
+			Controls:    []string{"WS-ORG-03"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: onlyFrom("server.xsrfCookieSameSite", func(r inventory.Resource, _ Config) []Finding {
+				return settingIs(r, envSameSite, "strict")
+			}),
+		},
+		{
+			ID: "streamlit-max-widget-state-size", Title: "Streamlit client message and widget state size is limited (1.60+)",
+			Description: "server.maxWidgetStateSize (default 25 MB) bounds every client-sent WebSocket message and the widget state of one rerun; the Spec's maxWidgetStateSizeMb is the limit. Releases before 1.60 have no such option.",
+			Controls:    []string{"WS-SIZE-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: onlyFrom("server.maxWidgetStateSize", settingAtMostOf(envWidgetState, 25, func(c Config) int { return c.MaxWidgetStateSizeMB })),
+		},
+		{
+			ID: "streamlit-agent-api-off", Title: "Streamlit's agent API stays off",
+			Description: "server.enableAgentApi (1.67+) lets clients without a browser drive the app over /_stcore/agent/interact and /_stcore/agent/mcp; a dashboard behind the stack's WAF needs neither.",
+			Controls:    []string{"WS-EXP-01"},
+			Enforcement: Mandatory, Types: web, Pack: PackWebSocket,
+			Check: settingNot(envAgentAPI, "true", "false (or unset)"),
+		},
+		{
 			ID: "streamlit-cookie-secret-keyvault", Title: "Streamlit cookie secret is a Key Vault reference",
 			Description: "All instances must share server.cookieSecret, and it must not sit in plain text in App Settings or state: a Key Vault reference does both.",
 			Controls:    []string{"WS-NET-02"},
@@ -244,6 +309,42 @@ func checkErrorDetails(r inventory.Resource, _ Config) []Finding {
 		return nil
 	}
 	return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s is %q; want none (false before 1.40)", envErrorDetails, v)}}
+}
+
+// checkAllowedHosts: the setting must be present, list exact names only
+// and, when the stack's host is known, only that one. Streamlit reads the
+// variable like corsAllowedOrigins (a list, whitespace-separated).
+func checkAllowedHosts(r inventory.Resource, cfg Config) []Finding {
+	v, p, st := appSetting(r, envHosts)
+	switch st {
+	case stMissing:
+		return []Finding{{Property: p, Message: "App Setting " + envHosts + " is not set: Streamlit accepts a WebSocket with any Host header; want the app's own host name"}}
+	case stUnknown, stSecret:
+		return unresolvedSetting(envHosts, p, st)
+	}
+	raw := strings.NewReplacer("[", " ", "]", " ", `"`, " ", "'", " ", ",", " ").Replace(v)
+	hosts := strings.Fields(raw)
+	if len(hosts) == 0 {
+		return []Finding{{Property: p, Message: "App Setting " + envHosts + " is empty, which turns the Host check off; want the app's own host name"}}
+	}
+	var bad []string
+	for _, h := range hosts {
+		l := strings.TrimSuffix(strings.ToLower(h), ".")
+		switch {
+		case strings.Contains(l, "*"):
+			bad = append(bad, h+" (wildcard)")
+		case len(cfg.AllowedHosts) > 0 && !slices.ContainsFunc(cfg.AllowedHosts, func(w string) bool { return strings.EqualFold(w, l) }):
+			bad = append(bad, h+" (not the stack's host)")
+		}
+	}
+	if len(bad) > 0 {
+		want := "exact host names only"
+		if len(cfg.AllowedHosts) > 0 {
+			want = strings.Join(cfg.AllowedHosts, " ")
+		}
+		return []Finding{{Property: p, Message: fmt.Sprintf("App Setting %s admits %s; want %s", envHosts, strings.Join(bad, ", "), want)}}
+	}
+	return nil
 }
 
 func checkCORSOrigins(r inventory.Resource, _ Config) []Finding {

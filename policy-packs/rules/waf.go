@@ -81,8 +81,15 @@ func wafRules() []Rule {
 			Check: checkRateLimit,
 		},
 		{
+			ID: "waf-websocket-version", Title: "WAF refuses WebSocket handshakes other than version 13",
+			Description: "A custom rule blocks " + streamPath + " when Sec-WebSocket-Version is present and not 13 (RequestHeader Sec-WebSocket-Version, negated Equal [\"13\"]): Tornado under Streamlit up to 1.56 upgrades the pre-RFC versions 7 and 8, so RFC 6455-only is met at the edge, whatever server the app runs.",
+			Controls:    []string{"WS-PROTO-01"},
+			Enforcement: Mandatory, Types: waf, Pack: PackWebSocket,
+			Check: checkVersionRule,
+		},
+		{
 			ID: "waf-internal-paths-blocked", Title: "WAF blocks Streamlit's internal endpoints",
-			Description: "/_stcore/metrics and /st-metrics answer without authentication; the edge must block them.",
+			Description: "/_stcore/metrics and /st-metrics answer without authentication, and Streamlit 1.67+ serves its agent API under /_stcore/agent/ (off by default, its schema route always answers); the edge must block them.",
 			Controls:    []string{"WS-EXP-01"},
 			Enforcement: Mandatory, Types: waf, Pack: PackWebSocket,
 			Check: checkBlockedPaths,
@@ -423,6 +430,47 @@ func checkBlockedPaths(r inventory.Resource, cfg Config) []Finding {
 		return nil
 	}
 	return noBlockRule(unknownAt, "no enabled MatchRule with action Block covers "+strings.Join(missing, ", "))
+}
+
+// checkVersionRule looks for a MatchRule whose conditions are exactly the
+// stream path and a negated Equal on Sec-WebSocket-Version with only "13":
+// any further condition would narrow the rule, any other value would let
+// that version through.
+func checkVersionRule(r inventory.Resource, _ Config) []Finding {
+	rules, paths, f := customRules(r)
+	if f != nil {
+		return f
+	}
+	var problems []Finding
+	found, unknownAt := blockRules(rules, paths, "MatchRule", func(i int, rule map[string]any) bool {
+		onStream, version, other := false, (*condition)(nil), false
+		conds := conditions(rule)
+		for j, c := range conds {
+			switch {
+			case c.matchesPath(streamPath):
+				onStream = true
+			case strings.EqualFold(c.variable, "RequestHeader") && strings.EqualFold(c.selector, "Sec-WebSocket-Version"):
+				version = &conds[j]
+			default:
+				other = true
+			}
+		}
+		if !onStream || version == nil || other {
+			return false
+		}
+		if !version.negate || !strings.EqualFold(version.operator, "Equal") || len(version.values) != 1 || strings.TrimSpace(version.values[0]) != "13" {
+			problems = append(problems, Finding{Property: paths[i] + ".matchConditions", Message: fmt.Sprintf("the Sec-WebSocket-Version condition is %s%s %v; want negated Equal [\"13\"]", map[bool]string{true: "negated ", false: ""}[version.negate], version.operator, version.values)})
+			return false
+		}
+		return true
+	})
+	if found {
+		return nil
+	}
+	if len(problems) > 0 {
+		return problems[:1]
+	}
+	return noBlockRule(unknownAt, "no enabled custom rule blocks "+streamPath+" when Sec-WebSocket-Version is not 13 (MatchRule, action Block, RequestUri contains "+streamPath+", RequestHeader Sec-WebSocket-Version negated Equal [\"13\"])")
 }
 
 func checkOriginRequired(r inventory.Resource, _ Config) []Finding {

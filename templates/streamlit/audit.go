@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -176,6 +177,7 @@ func Audit(data []byte, s *spec.Spec, rt Runtime) ([]Finding, error) {
 		judge(&f, e, raw, present, o)
 		out = append(out, f)
 	}
+	out = append(out, versionFindings(values, lines, v)...)
 	// Streamlit resolves "env:NAME" values from the environment, so such a
 	// line names a variable instead of holding the secret.
 	if raw, present := values[CookieSecretOption]; present && !isEnvIndirection(raw) {
@@ -188,6 +190,64 @@ func Audit(data []byte, s *spec.Spec, rt Runtime) ([]Finding, error) {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Option < out[j].Option })
 	return out, nil
+}
+
+// versionFindings judges what the file sets beyond the baseline, per
+// release: options this release does not have (it logs "is not a valid
+// config option" and ignores them, config.py _update_config_with_toml, so
+// a protection written there does nothing; a misspelt name is the same),
+// and the audit-only options that weaken the app.
+func versionFindings(values map[string]any, lines map[string]int, v streamlitopts.Version) []Finding {
+	var out []Finding
+	for name, raw := range values {
+		if name == CookieSecretOption {
+			continue
+		}
+		known := streamlitopts.Known(name)
+		if !known && streamlitopts.InRelease(name, v) != streamlitopts.Absent {
+			continue // an option of this release streamsec does not judge
+		}
+		section, key, _ := strings.Cut(name, ".")
+		f := Finding{Option: name, Section: section, Found: key + " = " + shown(raw), Line: lines[name], Want: "(delete the line)"}
+		o, has := streamlitopts.Lookup(name, v)
+		switch {
+		case !known:
+			f.Title, f.State = "option this release does not have", StateWeak
+			f.Why = fmt.Sprintf("Streamlit %s has no option %s (it is not in that release's config.py): Streamlit logs a warning and ignores the line. A misspelt option name does nothing.", v, name)
+		case !has:
+			f.Title, f.State = "option this release does not have", StateWeak
+			f.Why = fmt.Sprintf("Streamlit %s has no option %s: it logs a warning and ignores the line, so whatever it should enforce is not enforced.", v, name)
+			if since := firstRelease(name); since != "" {
+				f.Why += " It exists in " + since + "."
+			}
+		case o.Name == "server.unsafeMetricsUserAttributes":
+			if list, ok := raw.([]any); ok && len(list) == 0 {
+				continue
+			}
+			f.Title, f.State, f.Mandatory, f.Controls = "no user attributes in metrics", StateWeak, true, []string{"WS-EXP-01"}
+			f.Why = "Publishes the listed st.user attributes (e-mail addresses, names) in plain text on /_stcore/metrics, which has no authentication (config.py 1.59+)."
+		default:
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// firstRelease names the releases that have option name, for advice.
+func firstRelease(name string) string {
+	var spans []string
+	for _, o := range streamlitopts.Options() {
+		if o.Name != name {
+			continue
+		}
+		if o.Until == (streamlitopts.Version{}) {
+			spans = append(spans, o.Since.String()+" and newer")
+		} else {
+			spans = append(spans, o.Since.String()+" up to before "+o.Until.String())
+		}
+	}
+	return strings.Join(spans, ", ")
 }
 
 // judge sets State and Mandatory for one option.
@@ -263,6 +323,36 @@ func judge(f *Finding, e Entry, raw any, present bool, o streamlitopts.Option) {
 	case "server.corsAllowedOrigins":
 		f.Mandatory = true
 		judgeOrigins(f, e.Value.([]string), raw, present)
+	case "server.allowedHosts":
+		f.Mandatory = true
+		judgeHosts(f, e.Value.([]string), raw, present)
+	case "server.xsrfCookieSameSite":
+		str, isStr := raw.(string)
+		switch {
+		case !present:
+			missing(false, "Not set: Streamlit's default SameSite=Lax still sends the XSRF cookie on cross-site top-level navigations; strict keeps it same-site.")
+		case !isStr || !slices.Contains([]string{"lax", "strict", "none"}, strings.ToLower(str)):
+			weak(true, "Streamlit accepts only lax, strict or none here and refuses to start otherwise (config.py _check_conflicts).")
+		case strings.EqualFold(str, "none"):
+			weak(true, "SameSite=None sends the XSRF cookie on every cross-site request, so only the token check stands between another site and the app's uploads; it is meant for cross-origin iframes, which the stack forbids (frame-ancestors 'none').")
+		case strings.EqualFold(str, "lax"):
+			weak(false, "Lax sends the XSRF cookie on cross-site top-level navigations; strict keeps it same-site.")
+		}
+	case "server.maxWidgetStateSize":
+		f.Mandatory = true
+		limit := e.Value.(int)
+		n, ok := asInt(raw)
+		switch {
+		case !present:
+			missing(true, fmt.Sprintf("Not set: Streamlit accepts client messages and widget state of 25 MB; the stack allows %d MB.", limit))
+		case !ok || n < 1 || n > int64(limit):
+			weak(true, fmt.Sprintf("Above the stack's limit of %d MB: every client-sent WebSocket message and the widget state of one rerun may be that large (Streamlit's default is 25 MB).", limit))
+		}
+	case "server.enableAgentApi":
+		f.Mandatory = true
+		if present && !isBool(raw, false) {
+			weak(true, "The agent API lets any client that reaches the app drive it over HTTP (/_stcore/agent/interact) or MCP (/_stcore/agent/mcp) without a browser, outside the WebSocket's Origin check for non-browser callers; the stack's WAF blocks /_stcore/agent/ anyway.")
+		}
 	case "browser.serverAddress":
 		want := e.Value.(string)
 		str, ok := raw.(string)
@@ -361,6 +451,59 @@ func judgeOrigins(f *Finding, want []string, raw any, present bool) {
 			if !got[w] {
 				f.State, f.Mandatory = StateWeak, false
 				f.Why = "Misses the stack's public origin " + w + ": users are refused."
+				break
+			}
+		}
+	}
+}
+
+// judgeHosts: server.allowedHosts must list only the stack's exact host
+// names. A wildcard admits every name under it: on a shared domain such as
+// *.azurewebsites.net that is every other tenant's app name, and "*" turns
+// the check off. Streamlit ignores ports and compares names
+// case-insensitively (starlette_websocket.py _is_host_allowed, 1.61.0).
+func judgeHosts(f *Finding, want []string, raw any, present bool) {
+	if !present {
+		f.State = StateMissing
+		f.Why = "Not set: Streamlit accepts a WebSocket with any Host header (DNS rebinding; any name pointed at the app works). List the host Front Door forwards, the app's own name."
+		return
+	}
+	list, ok := raw.([]any)
+	if !ok {
+		f.State = StateWeak
+		f.Why = "Must be a list of host names such as [\"app.azurewebsites.net\"]."
+		return
+	}
+	if len(list) == 0 {
+		f.State = StateWeak
+		f.Why = "An empty list turns the Host check off: Streamlit accepts every Host header."
+		return
+	}
+	var wild, extra []string
+	got := map[string]bool{}
+	for _, item := range list {
+		h, _ := item.(string)
+		h = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(h)), ".")
+		got[h] = true
+		switch {
+		case h == "*" || strings.HasPrefix(h, "*."):
+			wild = append(wild, strconv.Quote(short(h)))
+		case !contains(want, h):
+			extra = append(extra, strconv.Quote(short(h)))
+		}
+	}
+	switch {
+	case len(wild) > 0:
+		f.State = StateWeak
+		f.Why = "Wildcards admit every host name under them (" + strings.Join(wild, ", ") + "); on a shared domain such as *.azurewebsites.net that is every other tenant's app, and \"*\" turns the check off. List exact names only."
+	case len(extra) > 0:
+		f.State, f.Mandatory = StateWeak, false
+		f.Why = "Admits hosts the stack does not send (" + strings.Join(extra, ", ") + "); only the Host Front Door forwards should reach the app."
+	default:
+		for _, w := range want {
+			if !got[w] {
+				f.State, f.Mandatory = StateWeak, false
+				f.Why = "Misses the host Front Door forwards, " + w + ": every handshake through Front Door is refused."
 				break
 			}
 		}

@@ -46,7 +46,18 @@ var parsedTemplate = sync.OnceValues(func() (*template.Template, error) {
 type Runtime struct {
 	ExtraOrigins    []string // allowed origins known only at deploy time (https://<frontdoor endpoint host>)
 	CookieSecretRef string   // value of the cookie-secret App Setting: a Key Vault reference "@Microsoft.KeyVault(SecretUri=...)"; "" = leave the setting out
+	// AppHost is the Host header requests reach Streamlit with; it becomes
+	// server.allowedHosts. "" = AppHostName(s), the web app's default host
+	// name, which Front Door sends as the origin host header.
+	AppHost string
 }
+
+// AppHostName is the default host name App Service gives the stack's web
+// app: its explicit name under azurewebsites.net (components/appservice.go
+// names the app s.ResourceName("app") and sets no regional unique host
+// name). Front Door's origin uses it as host and origin host header
+// (components/routing.go), so it is the only Host Streamlit sees.
+func AppHostName(s *spec.Spec) string { return s.ResourceName("app") + ".azurewebsites.net" }
 
 // Setting is one App Setting (environment variable) of the web app.
 type Setting struct {
@@ -92,6 +103,10 @@ var titles = map[string]string{
 	"browser.gatherUsageStats":          "usage statistics off",
 	"client.showErrorDetails":           "error details hidden",
 	"client.toolbarMode":                "viewer toolbar",
+	"server.xsrfCookieSameSite":         "XSRF cookie SameSite=Strict",
+	"server.maxWidgetStateSize":         "client message and widget state limit",
+	"server.allowedHosts":               "Host header allowlist",
+	"server.enableAgentApi":             "agent API off",
 }
 
 // EnvName is the environment variable Streamlit reads for an option:
@@ -118,7 +133,7 @@ func Entries(s *spec.Spec, rt Runtime) ([]Entry, error) {
 	for _, n := range []struct {
 		key string
 		v   int
-	}{{"maxMessageSizeMb", s.MaxMessageSizeMB}, {"maxUploadSizeMb", s.MaxUploadSizeMB}, {"sessionTtlSeconds", s.SessionTTLSeconds}, {"pingIntervalSeconds", s.PingIntervalSeconds}} {
+	}{{"maxMessageSizeMb", s.MaxMessageSizeMB}, {"maxUploadSizeMb", s.MaxUploadSizeMB}, {"maxWidgetStateSizeMb", s.MaxWidgetStateSizeMB}, {"sessionTtlSeconds", s.SessionTTLSeconds}, {"pingIntervalSeconds", s.PingIntervalSeconds}} {
 		if n.v < 1 {
 			return nil, fmt.Errorf("%s = %d: must be a positive number", n.key, n.v)
 		}
@@ -144,11 +159,21 @@ func Entries(s *spec.Spec, rt Runtime) ([]Entry, error) {
 	if host := serverAddress(s, origins, v); host != "" {
 		add("browser.serverAddress", host, "The public host name: Streamlit allows WebSocket Origins with this host name.", "WS-ORG-01")
 	}
+	if _, ok := streamlitopts.Lookup("server.allowedHosts", v); ok {
+		host, err := appHost(s, rt)
+		if err != nil {
+			return nil, err
+		}
+		add("server.allowedHosts", []string{host}, "Only the Host Front Door forwards (the app's own name): no DNS rebinding, no other names.", "WS-ORG-01")
+	}
 	add("server.enableXsrfProtection", true, "XSRF token on uploads and the session cookie.", "WS-ORG-03")
+	add("server.xsrfCookieSameSite", "strict", "The XSRF cookie never travels on cross-site requests.", "WS-ORG-03")
 	add("server.maxMessageSize", s.MaxMessageSizeMB, "Largest WebSocket message in MB (Streamlit's default 200 is far too high).", "WS-SIZE-01")
 	add("server.maxUploadSize", s.MaxUploadSizeMB, "Largest file upload in MB (default 200).", "WS-SIZE-01")
+	add("server.maxWidgetStateSize", s.MaxWidgetStateSizeMB, "Largest client-sent WebSocket message and widget state per rerun in MB (default 25).", "WS-SIZE-01")
 	add("server.enableWebsocketCompression", false, "No permessage-deflate: compression leaks secrets (CRIME/BREACH).", "WS-CMP-01")
 	add("server.enableStaticServing", false, "Do not serve the app's static/ folder.", "WS-EXP-01")
+	add("server.enableAgentApi", false, "No agent API: clients without a browser cannot drive the app over /_stcore/agent/.", "WS-EXP-01")
 	add("server.websocketPingInterval", s.PingIntervalSeconds, "Ping idle sockets in seconds, below Front Door's 5-minute idle timeout.", "WS-DOS-01")
 	add("server.disconnectedSessionTTL", s.SessionTTLSeconds, "Seconds a session survives after its socket closed.", "WS-DOS-01")
 	add("browser.gatherUsageStats", false, "No usage telemetry from the users' browsers.", "WS-EXP-01")
@@ -163,6 +188,39 @@ func Entries(s *spec.Spec, rt Runtime) ([]Entry, error) {
 
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Option < out[j].Option })
 	return out, nil
+}
+
+// appHost is the one name server.allowedHosts admits. It must be an exact
+// host name: a wildcard (above all one over a shared domain such as
+// *.azurewebsites.net) would admit every other tenant's names.
+func appHost(s *spec.Spec, rt Runtime) (string, error) {
+	host := rt.AppHost
+	if host == "" {
+		host = AppHostName(s)
+	}
+	if !validHost(host) {
+		return "", fmt.Errorf("allowed host %s: must be one exact host name such as app.azurewebsites.net (letters, digits, hyphens and dots; no wildcard, port or scheme)", strconv.Quote(short(host)))
+	}
+	return strings.ToLower(host), nil
+}
+
+// validHost accepts DNS names and IPv4 literals: labels of letters, digits
+// and hyphens, at most 253 bytes, no wildcard.
+func validHost(h string) bool {
+	if h == "" || len(h) > 253 || strings.HasSuffix(h, ".") {
+		return false
+	}
+	for _, label := range strings.Split(h, ".") {
+		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-') {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // allowedOrigins joins the Spec's origins and the deploy-time ones,
@@ -259,9 +317,10 @@ func ConfigTOML(s *spec.Spec, rt Runtime) ([]byte, error) {
 		sec.Entries = append(sec.Entries, tomlEntry{Key: o.Key(), Value: tomlValue(e.Value), Why: comment(e.Why)})
 	}
 	data := struct {
-		Stack, Version string
-		Sections       []section
-	}{Stack: short(comment(s.Stack)), Version: short(comment(s.StreamlitVersion))}
+		Stack, Version, Unverified string
+		Sections                   []section
+	}{Stack: short(comment(s.Stack)), Version: short(comment(s.StreamlitVersion)),
+		Unverified: comment(streamlitopts.UnverifiedNote(streamlitopts.MustParse(s.StreamlitVersion)))}
 	for _, name := range order {
 		if len(bySection[name].Entries) > 0 {
 			data.Sections = append(data.Sections, *bySection[name])

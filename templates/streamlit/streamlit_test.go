@@ -11,6 +11,7 @@ import (
 	burnt "github.com/BurntSushi/toml"
 
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/streamlitopts"
 )
 
 const kvRef = "@Microsoft.KeyVault(SecretUri=https://acme-kv.vault.azure.net/secrets/cookie-secret/)"
@@ -80,7 +81,7 @@ func sortedKeys[V any](m map[string]V) []string {
 }
 
 func TestConfigTOMLRoundTrip(t *testing.T) {
-	versions := []string{"1.39.0", "1.40.2", "1.41.0", "1.45.1", "1.46.0", "1.48.1", "1.49.0", "1.50.0", "1.67.0"}
+	versions := []string{"1.39.0", "1.40.2", "1.41.0", "1.45.1", "1.46.0", "1.48.1", "1.49.0", "1.50.0", "1.56.0", "1.57.0", "1.59.0", "1.60.0", "1.61.0", "1.66.1", "1.67.0", "1.70.0"}
 	specs := map[string]*spec.Spec{"dev": devSpec(), "prod": prodSpec()}
 	for name, base := range specs {
 		for _, ver := range versions {
@@ -159,6 +160,134 @@ func TestVersionForms(t *testing.T) {
 	}
 }
 
+// TestSecurityOptions1_57: the options of the Starlette era appear exactly
+// from the release whose wheel first has them, with the hardened values, in
+// both config.toml and the App Settings; older renders carry none of them.
+func TestSecurityOptions1_57(t *testing.T) {
+	const app = "acme-dashboard-prod-app.azurewebsites.net"
+	tests := []struct {
+		version    string
+		sameSite   any // nil = absent
+		widgetMB   any
+		hosts      any
+		agentAPI   any
+		unverified bool
+	}{
+		{"1.39.0", nil, nil, nil, nil, false},
+		{"1.56.0", nil, nil, nil, nil, false},
+		{"1.58.0", nil, nil, nil, nil, false},
+		{"1.59.0", "strict", nil, nil, nil, false},
+		{"1.60.0", "strict", int64(3), nil, nil, false},
+		{"1.61.0", "strict", int64(3), []any{app}, nil, false},
+		{"1.66.1", "strict", int64(3), []any{app}, nil, false},
+		{"1.67.0", "strict", int64(3), []any{app}, false, false},
+		{"1.70.0", "strict", int64(3), []any{app}, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			s := prodSpec()
+			s.MaxWidgetStateSizeMB = 3
+			s.StreamlitVersion = tt.version
+			rt := Runtime{CookieSecretRef: kvRef}
+			data := must(ConfigTOML(s, rt))
+			flat := parseFlat(t, data)
+			settings, err := AppSettings(s, rt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			env := map[string]string{}
+			for _, st := range settings {
+				env[st.Name] = st.Value
+			}
+			for option, want := range map[string]any{
+				"server.xsrfCookieSameSite": tt.sameSite, "server.maxWidgetStateSize": tt.widgetMB,
+				"server.allowedHosts": tt.hosts, "server.enableAgentApi": tt.agentAPI,
+			} {
+				got, ok := flat[option]
+				if want == nil {
+					if ok {
+						t.Errorf("%s = %v in config.toml; Streamlit %s does not have it", option, got, tt.version)
+					}
+					if v, ok := env[EnvName(option)]; ok {
+						t.Errorf("App Setting %s=%s; Streamlit %s does not have the option", EnvName(option), v, tt.version)
+					}
+					continue
+				}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("%s = %#v, want %#v", option, got, want)
+				}
+				if v, ok := env[EnvName(option)]; !ok || v != envOf(want) {
+					t.Errorf("App Setting %s = %q (present %v), want %q", EnvName(option), v, ok, envOf(want))
+				}
+			}
+			if _, ok := flat["server.useStarlette"]; ok {
+				t.Error("server.useStarlette is rendered")
+			}
+			if got := strings.Contains(string(data), "# UNVERIFIED: "); got != tt.unverified {
+				t.Errorf("UNVERIFIED note present = %v, want %v\n%s", got, tt.unverified, data)
+			}
+		})
+	}
+}
+
+// TestOldRenderHasOnlyOldOptions: a 1.39.0 render emits only options the
+// 1.39.0 wheel has, and every render only options its release has.
+func TestOldRenderHasOnlyOldOptions(t *testing.T) {
+	for _, ver := range []string{"1.39.0", "1.45.1", "1.56.0", "1.60.0", "1.67.0"} {
+		s := prodSpec()
+		s.StreamlitVersion = ver
+		v := streamlitopts.MustParse(ver)
+		for option := range parseFlat(t, must(ConfigTOML(s, Runtime{}))) {
+			o, ok := streamlitopts.Lookup(option, v)
+			if !ok || !o.Has(v) {
+				t.Errorf("%s: rendered %s, which that release does not have", ver, option)
+			}
+			if ver == "1.39.0" && o.Since != streamlitopts.MustParse(streamlitopts.Minimum) {
+				t.Errorf("1.39.0 render has %s (since %s)", option, o.Since)
+			}
+		}
+	}
+}
+
+func TestAllowedHosts(t *testing.T) {
+	tests := []struct {
+		name    string
+		rt      Runtime
+		want    string
+		wantErr bool
+	}{
+		{"from the app name", Runtime{}, "acme-dashboard-prod-app.azurewebsites.net", false},
+		{"deploy-time host", Runtime{AppHost: "Acme-X.azurewebsites.net"}, "acme-x.azurewebsites.net", false},
+		{"local proxy", Runtime{AppHost: "127.0.0.1"}, "127.0.0.1", false},
+		{"shared-domain wildcard", Runtime{AppHost: "*.azurewebsites.net"}, "", true},
+		{"any host", Runtime{AppHost: "*"}, "", true},
+		{"port", Runtime{AppHost: "app.azurewebsites.net:443"}, "", true},
+		{"scheme", Runtime{AppHost: "https://app.azurewebsites.net"}, "", true},
+		{"injection", Runtime{AppHost: "a\"]\nenableCORS = false #"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := prodSpec()
+			s.StreamlitVersion = "1.67.0"
+			entries, err := Entries(s, tt.rt)
+			if (err != nil) != tt.wantErr {
+				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
+			}
+			if err != nil {
+				if !strings.Contains(err.Error(), "allowed host") {
+					t.Errorf("error does not name the setting: %v", err)
+				}
+				return
+			}
+			for _, e := range entries {
+				if e.Option == "server.allowedHosts" && !reflect.DeepEqual(e.Value, []string{tt.want}) {
+					t.Errorf("allowedHosts = %v, want [%s]", e.Value, tt.want)
+				}
+			}
+		})
+	}
+}
+
 func TestUnsupportedVersionRefused(t *testing.T) {
 	for _, v := range []string{"1.38.0", "0.89.0", "2.0.0", "", "latest", "1.50.0rc1"} {
 		s := devSpec()
@@ -182,7 +311,7 @@ func must(b []byte, err error) []byte {
 // TestAppSettingsMatchTOML compares the App Settings and config.toml
 // option by option: same options, same values.
 func TestAppSettingsMatchTOML(t *testing.T) {
-	for _, ver := range []string{"1.39.0", "1.41.0", "1.46.0", "1.50.0"} {
+	for _, ver := range []string{"1.39.0", "1.41.0", "1.46.0", "1.50.0", "1.57.0", "1.61.0", "1.67.0", "1.70.0"} {
 		for name, s := range map[string]*spec.Spec{"dev": devSpec(), "prod": prodSpec()} {
 			t.Run(name+"@"+ver, func(t *testing.T) {
 				s.StreamlitVersion = ver

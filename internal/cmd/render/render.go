@@ -20,6 +20,7 @@ import (
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/output"
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/streamlitopts"
 	"github.com/streamsec/streamsec/templates/streamlit"
 )
 
@@ -39,6 +40,7 @@ type RenderOptions struct {
 	Check   string // path of a config.toml to audit instead of writing one
 	Format  string
 	Origins []string // deploy-time origins (the Front Door endpoint)
+	AppHost string   // Host header Streamlit sees (server.allowedHosts); "" = the web app's default host name
 }
 
 // NewCmdRender builds the command; runF replaces the work in tests.
@@ -77,6 +79,7 @@ Exit codes: 0 ok (or the audit passed), 1 a mandatory setting is weak,
 	cmd.Flags().StringVar(&opts.Check, "check", "", "audit this config.toml instead of writing one")
 	cmd.Flags().StringVarP(&opts.Format, "format", "f", "text", "output format: "+strings.Join(output.Formats(), ", "))
 	cmd.Flags().StringArrayVar(&opts.Origins, "origin", nil, "extra allowed origin known at deploy time, https://host (repeatable)")
+	cmd.Flags().StringVar(&opts.AppHost, "app-host", "", "Host header requests reach Streamlit with, for server.allowedHosts on 1.61+ (default: the web app's <name>.azurewebsites.net, which Front Door sends)")
 	return cmd
 }
 
@@ -92,7 +95,7 @@ func runRender(ctx context.Context, opts *RenderOptions) error {
 	if err != nil {
 		return err // already an input error naming every problem
 	}
-	rt := streamlit.Runtime{ExtraOrigins: opts.Origins}
+	rt := streamlit.Runtime{ExtraOrigins: opts.Origins, AppHost: opts.AppHost}
 	if opts.Check != "" {
 		return runCheck(ctx, opts, loaded, rt, reporter)
 	}
@@ -107,6 +110,9 @@ type writeResult struct {
 	Written          bool         `json:"written"` // false: an identical file was already there
 	AppSettings      []appSetting `json:"appSettings"`
 	StartupCommand   string       `json:"startupCommand"`
+	// Unverified is set when streamlitVersion is newer than the newest
+	// release whose options streamsec read.
+	Unverified string `json:"unverified,omitempty"`
 }
 
 type appSetting struct {
@@ -141,7 +147,8 @@ func runWrite(ctx context.Context, opts *RenderOptions, loaded *spec.Loaded, rt 
 		return err
 	}
 
-	res := writeResult{Stack: s.Stack, StreamlitVersion: s.StreamlitVersion, Path: path, Written: written, StartupCommand: streamlit.StartupCommand(s)}
+	res := writeResult{Stack: s.Stack, StreamlitVersion: s.StreamlitVersion, Path: path, Written: written, StartupCommand: streamlit.StartupCommand(s),
+		Unverified: streamlitopts.UnverifiedNote(streamlitopts.MustParse(s.StreamlitVersion))}
 	for _, st := range sortSettings(settings) {
 		v := st.Value
 		if st.Secret {
@@ -167,6 +174,9 @@ func printWrite(w io.Writer, res writeResult, noDeployOrigins bool) error {
 		fmt.Fprintf(&b, "wrote %s (stack %s, Streamlit %s)\n", res.Path, res.Stack, res.StreamlitVersion)
 	} else {
 		fmt.Fprintf(&b, "%s is already up to date (stack %s, Streamlit %s)\n", res.Path, res.Stack, res.StreamlitVersion)
+	}
+	if res.Unverified != "" {
+		fmt.Fprintf(&b, "UNVERIFIED: %s.\n", res.Unverified)
 	}
 	b.WriteString("\nApp Settings on the web app (they override config.toml on App Service):\n")
 	for _, st := range res.AppSettings {

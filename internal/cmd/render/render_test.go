@@ -248,3 +248,51 @@ func TestRunFIntercepts(t *testing.T) {
 		t.Errorf("options %+v", got)
 	}
 }
+
+// TestRenderVersions: the newest release gets the Starlette-era settings
+// with the app's own host (or --app-host), an older one none of them, and
+// a release newer than the table is rendered but marked unverified.
+func TestRenderVersions(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       []string
+		want, not  []string
+		unverified bool
+	}{
+		{"newest", nil, []string{"STREAMLIT_SERVER_ALLOWED_HOSTS=acme-dashboard-prod-app.azurewebsites.net", "STREAMLIT_SERVER_XSRF_COOKIE_SAME_SITE=strict", "STREAMLIT_SERVER_MAX_WIDGET_STATE_SIZE=1", "STREAMLIT_SERVER_ENABLE_AGENT_API=false"}, []string{"UNVERIFIED"}, false},
+		{"app host", []string{"--app-host", "127.0.0.1"}, []string{"STREAMLIT_SERVER_ALLOWED_HOSTS=127.0.0.1"}, nil, false},
+		{"1.39.0", []string{"--set", "streamlitVersion=1.39.0"}, []string{"STREAMLIT_CLIENT_SHOW_ERROR_DETAILS=false"}, []string{"ALLOWED_HOSTS", "SAME_SITE", "WIDGET_STATE", "AGENT_API", "CORS_ALLOWED_ORIGINS", "PING_INTERVAL"}, false},
+		{"newer than the table", []string{"--set", "streamlitVersion=1.70.0"}, []string{"UNVERIFIED: Streamlit 1.70.0 is newer than 1.67.0", "STREAMLIT_SERVER_ALLOWED_HOSTS="}, nil, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out, errOut, code := run(t, append([]string{"--stack", "prod", "--out", dir}, tt.args...)...)
+			if code != 0 {
+				t.Fatalf("exit %d: %s", code, errOut)
+			}
+			for _, s := range tt.want {
+				if !strings.Contains(out, s) {
+					t.Errorf("output lacks %q:\n%s", s, out)
+				}
+			}
+			for _, s := range tt.not {
+				if strings.Contains(out, s) {
+					t.Errorf("output has %q:\n%s", s, out)
+				}
+			}
+			file, _ := os.ReadFile(filepath.Join(dir, ".streamlit", "config.toml"))
+			if got := strings.Contains(string(file), "# UNVERIFIED:"); got != tt.unverified {
+				t.Errorf("config.toml UNVERIFIED note = %v, want %v", got, tt.unverified)
+			}
+			jsonOut, _, _ := run(t, append([]string{"--stack", "prod", "--out", t.TempDir(), "--format", "json"}, tt.args...)...)
+			var res writeResult
+			if err := json.Unmarshal([]byte(jsonOut), &res); err != nil || (res.Unverified != "") != tt.unverified {
+				t.Errorf("JSON unverified = %q (%v), want set %v", res.Unverified, err, tt.unverified)
+			}
+		})
+	}
+	if _, errOut, code := run(t, "--stack", "prod", "--out", t.TempDir(), "--app-host", "*.azurewebsites.net"); code != 2 || !strings.Contains(errOut, "allowed host") {
+		t.Errorf("wildcard --app-host: exit %d, %s", code, errOut)
+	}
+}

@@ -218,6 +218,9 @@ func ruleVerdicts(s *spec.Spec, resources []inventory.Resource) ([]evidence.Rule
 	cfg.MaxUploadSizeMB = s.MaxUploadSizeMB
 	cfg.InstanceCount = s.InstanceCount
 	cfg.BlockedPaths = s.BlockedPathsAll()
+	cfg.StreamlitVersion = s.StreamlitVersion
+	cfg.AllowedHosts = []string{streamlit.AppHostName(s)}
+	cfg.MaxWidgetStateSizeMB = s.MaxWidgetStateSizeMB
 	var infos []evidence.RuleInfo
 	for _, r := range rules.All() {
 		infos = append(infos, evidence.RuleInfo{

@@ -65,6 +65,10 @@ func Plan(s *spec.Spec, appSettings map[string]string) []inventory.Resource {
 			map[string]any{"name": "RateLimitStream", "priority": 30.0, "ruleType": "RateLimitRule", "action": "Block",
 				"rateLimitThreshold": float64(s.RateLimitPerMinute), "rateLimitDurationInMinutes": 1.0,
 				"matchConditions": []any{map[string]any{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": []any{"/_stcore/stream"}}}},
+			map[string]any{"name": "BlockStreamWebSocketVersion", "priority": 25.0, "ruleType": "MatchRule", "action": "Block",
+				"matchConditions": []any{
+					map[string]any{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": []any{"/_stcore/stream"}},
+					map[string]any{"matchVariable": "RequestHeader", "selector": "Sec-WebSocket-Version", "operator": "Equal", "negateCondition": true, "matchValue": []any{"13"}}}},
 		}},
 	}
 	if s.Premium() {

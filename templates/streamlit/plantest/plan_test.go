@@ -7,6 +7,7 @@ package plantest
 import (
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -69,6 +70,23 @@ func TestPlanAppSettingsMatchConfigTOML(t *testing.T) {
 					}
 				}
 			}
+			// The Starlette-era settings (the stacks target 1.67.0), with
+			// allowedHosts naming exactly the web app's own host.
+			for name, want := range map[string]string{
+				streamlit.EnvName("server.allowedHosts"):         appName(t, p.Resources) + ".azurewebsites.net",
+				streamlit.EnvName("server.xsrfCookieSameSite"):   "strict",
+				streamlit.EnvName("server.maxWidgetStateSize"):   strconv.Itoa(s.MaxWidgetStateSizeMB),
+				streamlit.EnvName("server.enableAgentApi"):       "false",
+				streamlit.EnvName("client.showErrorDetails"):     "none",
+				streamlit.EnvName("server.enableXsrfProtection"): "true",
+			} {
+				if got, ok := settings[name]; !ok || got != want {
+					t.Errorf("plan App Setting %s = %q (present %v), want %q", name, got, ok, want)
+				}
+			}
+			if _, ok := settings[streamlit.EnvName("server.useStarlette")]; ok {
+				t.Error("plan sets server.useStarlette, which 1.57+ does not have")
+			}
 			for name, v := range settings {
 				switch {
 				case name == streamlit.EnvName(streamlit.CookieSecretOption):
@@ -81,6 +99,21 @@ func TestPlanAppSettingsMatchConfigTOML(t *testing.T) {
 			}
 		})
 	}
+}
+
+// appName is the plan's web app name (an input known at preview).
+func appName(t *testing.T, rs []inventory.Resource) string {
+	t.Helper()
+	for _, r := range rs {
+		if inventory.BaseType(r.Type) == "azure-native:web:WebApp" {
+			v, _ := r.Get("name")
+			if name, ok := v.(string); ok && name != "" {
+				return name
+			}
+		}
+	}
+	t.Fatal("plan has no web app with a known name")
+	return ""
 }
 
 // webApp returns the App Settings (name -> value) and startup command of
