@@ -153,6 +153,8 @@ func customRules(s *spec.Spec, extra pulumi.StringArrayInput) network.CustomRule
 					Selector:        pulumi.String("Origin"),
 					Operator:        pulumi.String("Any"),
 					NegateCondition: pulumi.Bool(true),
+					// 2024-02-01 requires matchValue; Any wants no values.
+					MatchValue: pulumi.StringArray{},
 				},
 			},
 		},
