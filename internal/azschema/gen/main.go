@@ -12,6 +12,8 @@
 //     builds the provider from, with x-ms-client-flatten, x-ms-client-name and
 //     readOnly already applied. Unlike the Go SDK it keeps required arrays
 //     and links each property to its enum, and it has the `web` module.
+//     Closed enums (x-ms-enum without modelAsString) are the bare enum
+//     type there, open ones Union[str, Enum].
 //   - spec-notes.txt holds what only the spec text says (read in
 //     Azure/azure-rest-api-specs, file and commit named per type): the ARM
 //     resource type and URL parameters, closed enums (no modelAsString),
@@ -560,15 +562,16 @@ func (g *gen) union(module string, args []*annot) (*prop, error) {
 		p.Discriminator = g.discriminator(objs)
 		return p, nil
 	case len(objs) == 0 && len(enumVals) > 0 && (len(scalar) == 0 || (len(scalar) == 1 && scalar["string"])):
-		p := &prop{Type: "string", Enum: dedupe(enumVals), EnumOpen: true}
-		// Closed when every enum of the union is closed in the spec.
-		closed := true
-		for _, n := range enumNames {
-			if !g.closedEnum[module+"."+n] {
-				closed = false
+		// azure-native writes an x-ms-enum with modelAsString as
+		// Union[str, Enum] (open) and one without as the bare Enum (closed).
+		p := &prop{Type: "string", Enum: dedupe(enumVals), EnumOpen: scalar["string"]}
+		if p.EnumOpen {
+			closed := true // unless the notes close every enum of the union
+			for _, n := range enumNames {
+				closed = closed && g.closedEnum[module+"."+n]
 			}
+			p.EnumOpen = !closed
 		}
-		p.EnumOpen = !closed
 		if len(enumNames) == 1 {
 			g.enumName[p] = enumNames[0]
 		}
@@ -622,7 +625,7 @@ func (g *gen) named(module, name string) (*prop, error) {
 	}
 	if g.isEnum(module, name) {
 		vals := g.enums[module][name]
-		p := &prop{Type: "string", Enum: vals, EnumOpen: !g.closedEnum[module+"."+name]}
+		p := &prop{Type: "string", Enum: vals} // a bare enum is closed (see union)
 		g.enumName[p] = name
 		return p, nil
 	}
