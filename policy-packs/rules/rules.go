@@ -230,6 +230,7 @@ func All() []Rule {
 	all = append(all, storageRules()...)
 	all = append(all, keyVaultRules()...)
 	all = append(all, stackRules()...)
+	all = append(all, schemaRules()...)
 	return all
 }
 
