@@ -134,6 +134,12 @@ func TestValidate(t *testing.T) {
 			delete(cond(m, 0, 1), "operator")
 			delete(cond(m, 0, 0), "matchVariable")
 		}), []string{"customRules.rules.0.matchConditions.0.matchVariable: required", "customRules.rules.0.matchConditions.1.operator: required"}},
+		{"additionalProperties: true takes other keys", "azure-native:operationalinsights:Workspace", map[string]any{
+			"resourceGroupName": "rg", "features": map[string]any{"disableLocalAuth": true, "someNewFlag": true},
+		}, nil},
+		{"declared members of an extensible object are still typed", "azure-native:operationalinsights:Workspace", map[string]any{
+			"resourceGroupName": "rg", "features": map[string]any{"disableLocalAuth": "yes"},
+		}, []string{"features.disableLocalAuth: must be a boolean"}},
 		{"type not in the table", "azure-native:compute:VirtualMachine", map[string]any{}, []string{": type azure-native:compute:VirtualMachine is not in the schema table"}},
 	}
 	for _, tc := range tests {

@@ -104,6 +104,14 @@ func run(sdk, notesPath, out string) error {
 		t.Types = append(t.Types, ty)
 	}
 	var problems []string
+	for _, d := range n.extensible {
+		def, ok := g.defs[d]
+		if !ok {
+			problems = append(problems, fmt.Sprintf("%s: extensible: no definition %s", notesPath, d))
+			continue
+		}
+		def.AdditionalProperties = &prop{Type: "any"}
+	}
 	for _, l := range n.limits {
 		if err := g.applyLimit(t, l); err != nil {
 			problems = append(problems, fmt.Sprintf("%s:%d: %v", notesPath, l.line, err))
@@ -145,6 +153,7 @@ type notes struct {
 	closedEnum map[string]bool
 	flatten    map[string]bool
 	noFlatten  map[string]bool
+	extensible []string
 }
 
 // readNotes parses spec-notes.txt (format described at its top).
@@ -200,6 +209,10 @@ func readNotes(path string) (*notes, error) {
 		case "closed": // closed module.Enum ...
 			for _, e := range fields[1:] {
 				n.closedEnum[e] = true
+			}
+		case "extensible": // the spec says additionalProperties: true
+			for _, d := range fields[1:] {
+				n.extensible = append(n.extensible, d)
 			}
 		case "flatten":
 			for _, d := range fields[1:] {
