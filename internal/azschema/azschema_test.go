@@ -1,6 +1,7 @@
 package azschema
 
 import (
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -55,22 +56,17 @@ func edit(v map[string]any, f func(m map[string]any)) map[string]any {
 	return c
 }
 
+// deepCopy copies plain JSON values (the fixtures hold no markers).
 func deepCopy(v any) any {
-	switch x := v.(type) {
-	case map[string]any:
-		out := map[string]any{}
-		for k, e := range x {
-			out[k] = deepCopy(e)
-		}
-		return out
-	case []any:
-		out := make([]any, len(x))
-		for i, e := range x {
-			out[i] = deepCopy(e)
-		}
-		return out
+	buf, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
 	}
-	return v
+	var out any
+	if err := json.Unmarshal(buf, &out); err != nil {
+		panic(err)
+	}
+	return out
 }
 
 func cond(m map[string]any, rule, c int) map[string]any {
