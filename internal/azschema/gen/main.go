@@ -2,7 +2,17 @@
 // accepts for the types streamsec registers. It is a development-time tool:
 //
 //	go run ./internal/azschema/gen -sdk DIR/pulumi_azure_native \
-//	  -notes internal/azschema/gen/spec-notes.txt -out internal/azschema/azschema.json
+//	  -notes internal/azschema/gen/spec-notes.txt -out internal/azschema/azschema.json \
+//	  -gosdk $(go env GOMODCACHE)/github.com/pulumi/pulumi-azure-native-sdk
+//
+// (DIR: the unpacked pulumi_azure_native-2.92.3 wheel from PyPI, kept
+// outside the repository.) -gosdk cross-checks the result against the Go
+// SDK sources this module builds with: on the last run, 760 properties
+// compared, 3 differences, all explained: storage:Blob.source is a
+// non-pointer interface in Go (optional in fact), and NetworkRuleSet.
+// defaultAction and sasPolicy.expirationAction are required in the spec
+// but have a default the SDK fills in (Allow, Log), so the table keeps them
+// optional as the Python SDK does.
 //
 // Two inputs, neither committed as such:
 //   - the skeleton (every azure-native input name at every depth, scalar
@@ -41,8 +51,10 @@ func main() {
 	sdk := flag.String("sdk", "", "pulumi_azure_native directory of the Python SDK")
 	notes := flag.String("notes", "internal/azschema/gen/spec-notes.txt", "spec notes")
 	out := flag.String("out", "internal/azschema/azschema.json", "output file")
+	goSDK := flag.String("gosdk", "", "cross-check against the azure-native Go SDK sources in this folder (GOMODCACHE/github.com/pulumi/pulumi-azure-native-sdk)")
+	goMod := flag.String("gomod", "go.mod", "go.mod naming the Go SDK versions, for -gosdk")
 	flag.Parse()
-	if err := run(*sdk, *notes, *out); err != nil {
+	if err := run(*sdk, *notes, *out, *goSDK, *goMod); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
 		os.Exit(1)
 	}
@@ -82,7 +94,7 @@ type gen struct {
 	enumName map[*prop]string
 }
 
-func run(sdk, notesPath, out string) error {
+func run(sdk, notesPath, out, goSDK, goMod string) error {
 	if sdk == "" {
 		return errors.New("-sdk is required")
 	}
@@ -119,6 +131,20 @@ func run(sdk, notesPath, out string) error {
 	}
 	if len(problems) > 0 {
 		return errors.New(strings.Join(problems, "\n"))
+	}
+	if goSDK != "" {
+		versions, err := sdkVersions(goMod)
+		if err != nil {
+			return err
+		}
+		diffs, n, err := crossCheck(t, goSDK, versions)
+		if err != nil {
+			return fmt.Errorf("cross-check: %w", err)
+		}
+		fmt.Fprintf(os.Stderr, "cross-check with the Go SDK: %d properties compared, %d differences\n", n, len(diffs))
+		for _, d := range diffs {
+			fmt.Fprintln(os.Stderr, "  "+d)
+		}
 	}
 	buf, err := json.MarshalIndent(t, "", " ")
 	if err != nil {
