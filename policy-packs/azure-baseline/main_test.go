@@ -28,9 +28,12 @@ func TestPackOverGRPC(t *testing.T) {
 	if info.Name != "azure-baseline" || len(info.Policies) < 20 {
 		t.Errorf("info: %s with %d policies", info.Name, len(info.Policies))
 	}
-	urn := "urn:pulumi:dev::streamsec::azure-native:storage/v20230501:StorageAccount::st"
-	res, err := client.Analyze(ctx, &pulumirpc.AnalyzeRequest{Urn: urn, Type: "azure-native:storage/v20230501:StorageAccount", Name: "st",
-		Properties: packtest.Props(t, map[string]any{"publicNetworkAccess": "Enabled", "allowBlobPublicAccess": true, "minimumTlsVersion": "TLS1_2",
+	// A body Azure accepts (azure-schema passes), weak on two settings. The
+	// token is versioned at the API version the schema table has.
+	urn := "urn:pulumi:dev::streamsec::azure-native:storage/v20220901:StorageAccount::st"
+	res, err := client.Analyze(ctx, &pulumirpc.AnalyzeRequest{Urn: urn, Type: "azure-native:storage/v20220901:StorageAccount", Name: "st",
+		Properties: packtest.Props(t, map[string]any{"resourceGroupName": "rg", "accountName": "st1", "kind": "StorageV2", "sku": map[string]any{"name": "Standard_LRS"},
+			"publicNetworkAccess": "Enabled", "allowBlobPublicAccess": true, "minimumTlsVersion": "TLS1_2",
 			"enableHttpsTrafficOnly": true, "allowSharedKeyAccess": false, "allowCrossTenantReplication": false})})
 	if err != nil {
 		t.Fatalf("Analyze: %v", err)

@@ -115,6 +115,15 @@ var u = inventory.Unknown
 // fixtures has a compliant (the hardened stack), non-compliant and unknown
 // case for every rule; TestEveryRuleHasFixtures fails when one is missing.
 var fixtures = map[string]ruleCase{
+	// A nested required property removed, a misspelled hardening setting, a
+	// wrong type, a closed enum and a limit; computed values are not judged.
+	"azure-schema": {weak: [][]edit{
+		{{"waf", "customRules.rules.3.matchConditions.1.matchValue", del}},
+		{{"app", "siteConfig.minTLSVersion", "1.2"}},
+		{{"app", "httpsOnly", "true"}},
+		{{"kv", "properties.sku.name", "basic"}},
+		{{"waf", "customRules.rules.1.rateLimitDurationInMinutes", 6}},
+	}, unknown: []edit{{"waf", "customRules.rules.3.matchConditions.1.matchValue", u}}, unknownPasses: true},
 	"appservice-https-only": {weak: [][]edit{{{"app", "httpsOnly", false}}, {{"app", "httpsOnly", del}}}, unknown: []edit{{"app", "httpsOnly", u}}},
 	"appservice-min-tls":    {weak: [][]edit{{{"app", "siteConfig.minTlsVersion", "1.0"}}, {{"app", "siteConfig.minTlsVersion", "1.1"}}}, unknown: []edit{{"app", "siteConfig.minTlsVersion", u}}},
 	"appservice-scm-min-tls": {weak: [][]edit{{{"app", "siteConfig.scmMinTlsVersion", "1.0"}}},

@@ -11,7 +11,18 @@
 // PULUMI_IGNORE_AMBIENT_PLUGINS is set).
 //
 // What it does:
-//   - Check and CheckConfig echo the inputs; DiffConfig reports no change.
+//   - Check judges every resource's inputs against the schema table of what
+//     Azure accepts (internal/azschema, read from the Azure REST API specs of
+//     the API version azure-native 2.92.3 uses) and returns a CheckFailure,
+//     with the property path, for each problem: a required property missing
+//     at any depth, a wrong type, a value outside a closed enum, a limit
+//     (length, range, items, pattern), and a property name the table does
+//     not know. The real provider reports the first kinds the same way but
+//     silently drops unknown names; here they fail, since a misspelled
+//     hardening setting would never reach Azure. A type not in the table
+//     fails too (the real provider knows every type; the stand-in must not
+//     pass what it cannot judge). Unknown (computed) and secret values pass.
+//     CheckConfig echoes the inputs; DiffConfig reports no change.
 //   - Diff compares the old inputs with the new ones, so an unchanged program
 //     shows no changes on a second `up`.
 //   - Create and Update return a deterministic Azure-style id and outputs =
@@ -60,6 +71,9 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/protobuf/types/known/emptypb"
 	"google.golang.org/protobuf/types/known/structpb"
+
+	"github.com/streamsec/streamsec/internal/azschema"
+	"github.com/streamsec/streamsec/policy-packs/pack"
 )
 
 // Version is the azure-native version the stand-in claims to be: the one
@@ -99,6 +113,10 @@ func serve(ctx context.Context, args []string) error {
 			return fmt.Errorf("health check of engine %s: %w", engineAddr, err)
 		}
 	}
+	schema, err := azschema.Load()
+	if err != nil {
+		return err
+	}
 	stop := make(chan bool)
 	go func() {
 		<-ctx.Done()
@@ -107,7 +125,7 @@ func serve(ctx context.Context, args []string) error {
 	handle, err := rpcutil.ServeWithOptions(rpcutil.ServeOptions{
 		Cancel: stop,
 		Init: func(srv *grpc.Server) error {
-			pulumirpc.RegisterResourceProviderServer(srv, &standin{})
+			pulumirpc.RegisterResourceProviderServer(srv, &standin{schema: schema})
 			return nil
 		},
 	})
@@ -123,6 +141,7 @@ func serve(ctx context.Context, args []string) error {
 
 type standin struct {
 	pulumirpc.UnimplementedResourceProviderServer
+	schema *azschema.Schema
 }
 
 var rpcOpts = plugin.MarshalOptions{KeepUnknowns: true, KeepSecrets: true, KeepResources: true, KeepOutputValues: false}
@@ -163,7 +182,28 @@ func (p *standin) Cancel(context.Context, *emptypb.Empty) (*emptypb.Empty, error
 }
 
 func (p *standin) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumirpc.CheckResponse, error) {
-	return &pulumirpc.CheckResponse{Inputs: req.GetNews()}, nil
+	news, err := unmarshal(req.GetNews())
+	if err != nil {
+		return nil, fmt.Errorf("check %s: %w", req.GetUrn(), err)
+	}
+	token := string(resource.URN(req.GetUrn()).Type())
+	return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: p.failures(token, news)}, nil
+}
+
+// failures are the schema problems of one resource's inputs, as the
+// engine prints them: "property <path> ... has a problem: <reason>".
+func (p *standin) failures(token string, news resource.PropertyMap) []*pulumirpc.CheckFailure {
+	if p.schema == nil {
+		return []*pulumirpc.CheckFailure{{Reason: "stand-in started without its schema table"}}
+	}
+	if _, ok := p.schema.Type(token); !ok {
+		return []*pulumirpc.CheckFailure{{Reason: fmt.Sprintf("type %s is not in the stand-in's schema table (internal/azschema): it cannot judge it", token)}}
+	}
+	var out []*pulumirpc.CheckFailure
+	for _, pr := range p.schema.Validate(token, pack.Inputs(resource.FromResourcePropertyMap(news))) {
+		out = append(out, &pulumirpc.CheckFailure{Property: pr.Path, Reason: pr.Message})
+	}
+	return out
 }
 
 func (p *standin) Diff(_ context.Context, req *pulumirpc.DiffRequest) (*pulumirpc.DiffResponse, error) {

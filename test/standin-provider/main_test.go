@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 	pulumirpc "github.com/pulumi/pulumi/sdk/v3/proto/go"
+
+	"github.com/streamsec/streamsec/internal/azschema"
 )
 
 func TestComputedOutputs(t *testing.T) {
@@ -151,6 +153,58 @@ func TestCreatePreviewUnknownMode(t *testing.T) {
 				if v, ok := get(p); !ok || v.ContainsUnknowns() {
 					t.Errorf("%s = %v (present %v), want known", p, v, ok)
 				}
+			}
+		})
+	}
+}
+
+// TestCheckJudgesAgainstSchema: Check fails what Azure would refuse, with the
+// property path, and passes computed values.
+func TestCheckJudgesAgainstSchema(t *testing.T) {
+	schema, err := azschema.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &standin{schema: schema}
+	str := resource.NewStringProperty
+	obj := func(m resource.PropertyMap) resource.PropertyValue { return resource.NewObjectProperty(m) }
+	app := func(site resource.PropertyMap) resource.PropertyMap {
+		return resource.PropertyMap{"resourceGroupName": str("rg"), "name": str("app"), "siteConfig": obj(site)}
+	}
+	cases := []struct {
+		name, typ string
+		inputs    resource.PropertyMap
+		want      []string // failing property paths
+	}{
+		{"valid", "azure-native:web:WebApp", app(resource.PropertyMap{"minTlsVersion": str("1.2")}), nil},
+		{"misspelled", "azure-native:web:WebApp", app(resource.PropertyMap{"minTLSVersion": str("1.2")}), []string{"siteConfig.minTLSVersion"}},
+		{"wrong type", "azure-native:web:WebApp", app(resource.PropertyMap{"http20Enabled": str("yes")}), []string{"siteConfig.http20Enabled"}},
+		{"computed passes", "azure-native:web:WebApp", app(resource.PropertyMap{"minTlsVersion": resource.MakeComputed(str(""))}), nil},
+		{"secret passes", "azure-native:web:WebApp", app(resource.PropertyMap{"appSettings": resource.MakeSecret(str("x"))}), nil},
+		{"missing required", "azure-native:keyvault:Secret", resource.PropertyMap{"resourceGroupName": str("rg"), "vaultName": str("kv"), "secretName": str("s")}, []string{"properties"}},
+		{"type not in the table", "azure-native:compute:VirtualMachine", resource.PropertyMap{}, []string{""}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			news, err := marshal(tc.inputs)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := p.Check(context.Background(), &pulumirpc.CheckRequest{
+				Urn: "urn:pulumi:dev::streamsec::" + tc.typ + "::x", News: news,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, f := range res.GetFailures() {
+				got = append(got, f.GetProperty())
+				if f.GetReason() == "" {
+					t.Errorf("failure at %q has no reason", f.GetProperty())
+				}
+			}
+			if strings.Join(got, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("failures at %q, want %q (%v)", got, tc.want, res.GetFailures())
 			}
 		})
 	}

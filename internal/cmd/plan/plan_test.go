@@ -165,3 +165,57 @@ func TestPlanMandatoryViolationExits1(t *testing.T) {
 		})
 	}
 }
+
+// TestPlanAzureSchemaExits1: the program's own plan with one nested required
+// property removed, or a hardening setting misspelled, exits 1 naming the
+// rule azure-schema and the property path.
+func TestPlanAzureSchemaExits1(t *testing.T) {
+	edit := func(typ string, f func(in map[string]any)) func(context.Context, *spec.Spec) (*offline.Plan, error) {
+		return func(ctx context.Context, s *spec.Spec) (*offline.Plan, error) {
+			p, err := offline.Run(ctx, s)
+			if err != nil {
+				return nil, err
+			}
+			found := false
+			for _, r := range p.Resources {
+				if inventory.BaseType(r.Type) == typ {
+					f(r.Inputs)
+					found = true
+				}
+			}
+			if !found {
+				t.Fatalf("plan has no %s", typ)
+			}
+			return p, nil
+		}
+	}
+	cases := []struct {
+		name, path string
+		plan       func(context.Context, *spec.Spec) (*offline.Plan, error)
+	}{
+		{"nested required removed", "customRules.rules.1.matchConditions.1.matchValue", edit("azure-native:network:Policy", func(in map[string]any) {
+			rules := in["customRules"].(map[string]any)["rules"].([]any)
+			delete(rules[1].(map[string]any)["matchConditions"].([]any)[1].(map[string]any), "matchValue")
+		})},
+		{"misspelled property", "siteConfig.minTLSVersion", edit("azure-native:web:WebApp", func(in map[string]any) {
+			sc := in["siteConfig"].(map[string]any)
+			sc["minTLSVersion"] = sc["minTlsVersion"]
+			delete(sc, "minTlsVersion")
+		})},
+	}
+	for _, tc := range cases {
+		for _, format := range []string{"text", "json"} {
+			t.Run(tc.name+"/"+format, func(t *testing.T) {
+				out, _, code := runCmd(t, tc.plan, "--stack", "dev", "--format", format)
+				if code != cli.ExitFailed {
+					t.Fatalf("exit %d, want 1\n%s", code, out)
+				}
+				for _, want := range []string{"azure-schema", tc.path} {
+					if !strings.Contains(out, want) {
+						t.Errorf("output lacks %q:\n%s", want, out)
+					}
+				}
+			})
+		}
+	}
+}
