@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -48,6 +49,30 @@ func TestExitCodes(t *testing.T) {
 			}
 			if tt.want == 2 && strings.Contains(out.String(), `"resources"`) {
 				t.Errorf("usage error still printed a result: %s", out.String())
+			}
+		})
+	}
+}
+
+// BenchmarkPlanCommand is `streamsec plan --stack prod` in process: the
+// whole command (spec load, offline plan, rules, text output) without the
+// binary's start-up, which scripts/bench-plan-start.sh measures.
+func BenchmarkPlanCommand(b *testing.B) {
+	for _, format := range []string{"text", "json"} {
+		b.Run(format, func(b *testing.B) {
+			f := &cli.Factory{
+				IO:         &cli.IOStreams{In: strings.NewReader(""), Out: io.Discard, ErrOut: io.Discard},
+				Version:    "bench",
+				ProjectDir: "../..",
+				Getenv:     func(string) string { return "" },
+				Environ:    func() []string { return nil },
+				Now:        time.Now,
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if code := run(context.Background(), f, []string{"plan", "--stack", "prod", "--format", format}); code != 0 {
+					b.Fatalf("exit %d", code)
+				}
 			}
 		})
 	}

@@ -448,7 +448,10 @@ func (j *joiner) ruleItems(id string, listed []string) []Item {
 			out = append(out, base)
 			continue
 		}
-		applies := rule.Stack || len(rule.Types) == 0
+		// A rule, stack rules included, judged something only if the plan
+		// holds a resource of its Types; a rule that judged nothing is no
+		// evidence of "met" (and a rule without Types judges nothing).
+		applies := false
 		for _, t := range rule.Types {
 			applies = applies || present[t]
 		}

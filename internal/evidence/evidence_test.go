@@ -570,3 +570,46 @@ func TestOptionalConfigByRelease(t *testing.T) {
 		t.Errorf("1.67.0 marked unverified: %s", r.StreamlitUnverified)
 	}
 }
+
+// A rule that judged nothing (the plan holds none of its types) is no
+// evidence of "met", stack rules included.
+func TestRuleWithoutItsTypesIsNotEvidence(t *testing.T) {
+	cases := []struct {
+		name string
+		rule evidence.RuleInfo
+	}{
+		{"stack rule", evidence.RuleInfo{ID: "diagnostics-keyvault", Title: "Key Vault sends audit logs", Controls: []string{"WS-LOG-01"},
+			Enforcement: "mandatory", Types: []string{"azure-native:keyvault:Vault"}, Stack: true}},
+		{"resource rule", evidence.RuleInfo{ID: "keyvault-rbac", Title: "Key Vault uses Azure RBAC", Controls: []string{"WS-LOG-01"},
+			Enforcement: "mandatory", Types: []string{"azure-native:keyvault:Vault"}}},
+		{"stack rule without types", evidence.RuleInfo{ID: "some-stack-rule", Title: "A stack rule", Controls: []string{"WS-LOG-01"},
+			Enforcement: "mandatory", Stack: true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := inputs(t, loadSpec(t, "prod"))
+			var keep []inventory.Resource
+			for _, r := range in.Resources {
+				if r.Type != "azure-native:keyvault:Vault" {
+					keep = append(keep, r)
+				}
+			}
+			in.Resources = keep
+			in.Rules = []evidence.RuleInfo{tc.rule}
+			a := answer(t, build(t, in), "WS-LOG-01")
+			found := false
+			for _, it := range a.Evidence {
+				if it.Source != evidence.SourceRule || it.Subject != tc.rule.ID {
+					continue
+				}
+				found = true
+				if it.Status != evidence.ItemNA || it.Required {
+					t.Errorf("%s: item %s (required %v), want not-applicable and not counted: %s", tc.rule.ID, it.Status, it.Required, it.Message)
+				}
+			}
+			if !found {
+				t.Fatalf("no item for %s in WS-LOG-01: %+v", tc.rule.ID, a.Evidence)
+			}
+		})
+	}
+}

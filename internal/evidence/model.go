@@ -56,9 +56,9 @@ type RuleInfo struct {
 	Title          string
 	Controls       []string
 	AzurePolicyIDs []string
-	Enforcement    string // mandatory, advisory, disabled
-	Types          []string
-	Stack          bool // judges the whole stack, not one type
+	Enforcement    string   // mandatory, advisory, disabled
+	Types          []string // the types it judges: none present makes it not applicable
+	Stack          bool     // judges the whole stack (still only when one of Types is present)
 }
 
 // Violation is one broken rule (the plan's violations).

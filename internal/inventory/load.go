@@ -75,6 +75,9 @@ func Load(data []byte) (Input, error) {
 	}
 	switch {
 	case doc.Steps != nil || (doc.Deployment == nil && doc.Resources == nil && (doc.ChangeSummary != nil || doc.Diagnostics != nil)):
+		if err := previewErrors(doc.Diagnostics); err != nil {
+			return Input{}, err
+		}
 		return loadPreview(doc.Steps)
 	case doc.Deployment != nil:
 		return loadResources(KindStackExport, "pulumi stack export", "deployment.resources", doc.Deployment.Resources)
@@ -119,6 +122,50 @@ func jsonError(err error) error {
 	return fmt.Errorf("malformed JSON: %w", err)
 }
 
+// previewErrors refuses a failed preview: `pulumi preview --json` of a
+// program or provider that failed still prints a document, with error
+// diagnostics and the steps it got to, which would otherwise pass as a
+// clean (or partial) stack.
+func previewErrors(raw json.RawMessage) error {
+	if len(raw) == 0 || string(raw) == "null" {
+		return nil
+	}
+	var diags []struct {
+		URN      string `json:"urn"`
+		Message  string `json:"message"`
+		Severity string `json:"severity"`
+	}
+	if err := json.Unmarshal(raw, &diags); err != nil {
+		return fmt.Errorf("pulumi preview --json: diagnostics: want a list of {severity, message} objects: %w", jsonError(err))
+	}
+	var msgs []string
+	for _, d := range diags {
+		if d.Severity != "error" {
+			continue
+		}
+		msg := d.Message
+		if d.URN != "" {
+			msg = d.URN + ": " + msg
+		}
+		// The document may come from anywhere: no terminal escapes, no floods.
+		msg = strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\n' || r == 0x7f {
+				return '?'
+			}
+			return r
+		}, strings.TrimSpace(msg))
+		if len(msg) > 500 {
+			msg = strings.ToValidUTF8(msg[:500], "") + "…"
+		}
+		msgs = append(msgs, msg)
+	}
+	if len(msgs) == 0 {
+		return nil
+	}
+	msgs, more := firstTen(msgs)
+	return fmt.Errorf("pulumi preview --json: the preview failed, so it does not show what would be deployed; fix it and preview again. Its error diagnostics%s:\n  %s", more, strings.Join(msgs, "\n  "))
+}
+
 func loadPreview(steps []previewStep) (Input, error) {
 	in := Input{Kind: KindPreview}
 	var problems []error
@@ -159,12 +206,17 @@ func joinProblems(format string, problems []error) error {
 	if len(problems) == 0 {
 		return nil
 	}
-	more := ""
-	if len(problems) > 10 {
-		more = fmt.Sprintf(" (and %d more)", len(problems)-10)
-		problems = problems[:10]
-	}
+	problems, more := firstTen(problems)
 	return fmt.Errorf("%s input has invalid resources%s: %w", format, more, errors.Join(problems...))
+}
+
+// firstTen keeps at most ten items, so one message stays readable, and
+// says how many it left out.
+func firstTen[T any](xs []T) ([]T, string) {
+	if len(xs) <= 10 {
+		return xs, ""
+	}
+	return xs[:10], fmt.Sprintf(" (and %d more)", len(xs)-10)
 }
 
 func convert(r rawResource) (Resource, error) {

@@ -34,6 +34,13 @@ func (Text) Report(w io.Writer, d Document) error {
 		if r.Status == StatusPass || r.Status == StatusMet {
 			continue
 		}
+		if r.Status == StatusNotApplicable {
+			// Why it judged nothing, on one line: no location or evidence.
+			if r.Message != "" {
+				ew.printf("    %s\n", strings.ReplaceAll(r.Message, "\n", " "))
+			}
+			continue
+		}
 		if r.Location != "" {
 			ew.printf("    at: %s\n", r.Location)
 		}

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"sort"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -33,6 +34,12 @@ type Plan struct {
 // Run plans the stack of s. It is safe to call concurrently: every run has
 // its own mocks and Pulumi context.
 func Run(ctx context.Context, s *spec.Spec) (*Plan, error) {
+	return run(ctx, s, true)
+}
+
+// run is Run with the alias stripping switchable, so a test can show that
+// it changes no resource and no input.
+func run(ctx context.Context, s *spec.Spec, stripAliases bool) (*Plan, error) {
 	if s == nil {
 		return nil, errors.New("plan: no spec")
 	}
@@ -43,6 +50,11 @@ func Run(ctx context.Context, s *spec.Spec) (*Plan, error) {
 	done := make(chan error, 1)
 	go func() {
 		done <- pulumi.RunErr(func(pctx *pulumi.Context) error {
+			if stripAliases {
+				if err := pctx.RegisterStackTransformation(withoutAliases()); err != nil {
+					return err
+				}
+			}
 			return program.RunSpec(pctx, s)
 		}, pulumi.WithMocks(Project, s.Stack, m), hermetic)
 	}()
@@ -68,6 +80,46 @@ func hermetic(info *pulumi.RunInfo) {
 	info.MonitorAddr = ""
 	info.EngineAddr = ""
 	info.Organization = ""
+}
+
+// withoutAliases returns a stack transformation that drops the options
+// that only add aliases. The azure-native SDK gives every resource one alias
+// per older API version of its type (30 and more for a storage account),
+// and the Pulumi SDK turns each into an Output of its own: that was half of
+// a plan's program time and allocations. Aliases only tell the engine how
+// to match existing state; a plan has no state and never shows them, so its
+// resources and inputs are the same without them (TestWithoutAliases*).
+// Real previews and updates (program.Run) keep them.
+func withoutAliases() pulumi.ResourceTransformation {
+	empty, _ := pulumi.NewResourceOptions()
+	// onlyAliases reads an option through the SDK's own snapshot: it does
+	// nothing but add aliases when, aliases aside, it sets nothing.
+	onlyAliases := func(o pulumi.ResourceOption) bool {
+		ro, err := pulumi.NewResourceOptions(o)
+		if err != nil || len(ro.Aliases) == 0 {
+			return false
+		}
+		ro.Aliases = nil
+		return reflect.DeepEqual(ro, empty)
+	}
+	return func(args *pulumi.ResourceTransformationArgs) *pulumi.ResourceTransformationResult {
+		var kept []pulumi.ResourceOption
+		for i, o := range args.Opts {
+			if !onlyAliases(o) {
+				if kept != nil {
+					kept = append(kept, o)
+				}
+				continue
+			}
+			if kept == nil {
+				kept = append(make([]pulumi.ResourceOption, 0, len(args.Opts)), args.Opts[:i]...)
+			}
+		}
+		if kept == nil {
+			return nil // nothing to drop: leave the registration untouched
+		}
+		return &pulumi.ResourceTransformationResult{Props: args.Props, Opts: kept}
+	}
 }
 
 // treeOrder sorts resources depth first from the roots.

@@ -21,13 +21,13 @@ func MarkdownDoc() string {
 		b.WriteString("| Id | Title | Enforcement | Controls | Azure Policy | Applies to | Settings |\n")
 		b.WriteString("|---|---|---|---|---|---|---|\n")
 		for _, r := range ForPack(pack) {
-			types := "stack (several resources)"
-			if !r.IsStack() {
-				quoted := make([]string, len(r.Types))
-				for i, t := range r.Types {
-					quoted[i] = "`" + t + "`"
-				}
-				types = strings.Join(quoted, ", ")
+			quoted := make([]string, len(r.Types))
+			for i, t := range r.Types {
+				quoted[i] = "`" + t + "`"
+			}
+			types := strings.Join(quoted, ", ")
+			if r.IsStack() {
+				types = "stack, judging " + types
 			}
 			ap := "-"
 			if len(r.AzurePolicyIDs) > 0 {
@@ -46,6 +46,10 @@ func MarkdownDoc() string {
 	for _, r := range All() {
 		fmt.Fprintf(&b, "- `%s`: %s\n", r.ID, r.Description)
 	}
+	b.WriteString("\nA rule is applicable when the input holds a resource of one of the types it applies to; otherwise it is\n")
+	b.WriteString("`not-applicable` in every report format (never `pass`), and an input no rule applies to is refused (exit 2).\n")
+	b.WriteString("Stack rules see every resource but judge only these types (they read others, such as diagnostic settings,\n")
+	b.WriteString("as evidence).\n")
 	b.WriteString("\nResource rules match API-versioned type tokens too (`azure-native:web/v20240401:WebApp` is judged as\n")
 	b.WriteString("`azure-native:web:WebApp`). Stack rules receive no policy config inside the pack (policyx passes none);\n")
 	b.WriteString("they use the stack's `streamsec:` settings or the defaults.\n")

@@ -169,28 +169,17 @@ func responseHeaders(rs []inventory.Resource) (actions []headerAction, rulesSeen
 	return actions, rulesSeen
 }
 
-// hasFrontDoor reports whether the stack declares Front Door routes, which
-// is when the header rules apply.
-func hasFrontDoor(rs []inventory.Resource) bool {
-	for _, r := range rs {
-		switch baseType(r.Type) {
-		case typeRoute, typeProfile, typeEndpoint:
-			return true
-		}
-	}
-	return false
-}
+// frontDoorTypes are what the header rules judge: a stack with a Front
+// Door profile, endpoint or route must set the headers at the edge.
+func frontDoorTypes() []string { return []string{typeRoute, typeProfile, typeEndpoint} }
 
 // headerRule builds a stack rule requiring a response header set by a
 // Front Door rule set, judged by ok on its value.
 func headerRule(id, title, desc, header string, controls []string, level Enforcement, ok func(value string, cfg Config) string) Rule {
 	return Rule{
 		ID: id, Title: title, Description: desc, Controls: controls,
-		Enforcement: level, Pack: PackWebSocket,
+		Enforcement: level, Pack: PackWebSocket, Types: frontDoorTypes(),
 		CheckStack: func(rs []inventory.Resource, cfg Config) []Finding {
-			if !hasFrontDoor(rs) {
-				return nil
-			}
 			actions, _ := responseHeaders(rs)
 			var unknownURN, problem string
 			for _, h := range actions {
@@ -304,11 +293,8 @@ func headerRules() []Rule {
 			ID: "frontdoor-server-header-removed", Title: "Front Door removes the Server header",
 			Description: "Streamlit answers with Server: TornadoServer/<version>, which tells attackers what to try; a Delete action on Server removes it.",
 			Controls:    []string{"WS-HDR-01"},
-			Enforcement: Mandatory, Pack: PackWebSocket,
+			Enforcement: Mandatory, Pack: PackWebSocket, Types: frontDoorTypes(),
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
-				if !hasFrontDoor(rs) {
-					return nil
-				}
 				actions, _ := responseHeaders(rs)
 				unknownURN := ""
 				for _, h := range actions {

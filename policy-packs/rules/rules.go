@@ -153,8 +153,17 @@ type Finding struct {
 	Message  string
 }
 
-// Rule is one policy rule. Resource rules have Check and apply to Types;
-// stack rules have CheckStack and see every resource at once.
+// Rule is one policy rule. Resource rules have Check; stack rules have
+// CheckStack and see every resource at once.
+//
+// Types is what makes a rule applicable, for both kinds: the base type
+// tokens (API version stripped) of the resources the rule judges. A
+// resource rule runs on each resource of these types; a stack rule runs
+// only when the input holds at least one of them (it may read other types
+// as evidence, e.g. diagnostic settings, but those alone give it nothing to
+// judge). An input with none of them makes the rule not-applicable, never
+// pass, in every report format, so a new rule gets its status from this
+// field alone. Every rule lists at least one type (TestEveryRuleHasTypes).
 type Rule struct {
 	ID             string
 	Title          string
@@ -162,7 +171,7 @@ type Rule struct {
 	Controls       []string
 	AzurePolicyIDs []string
 	Enforcement    Enforcement // default level
-	Types          []string    // base type tokens (API version stripped)
+	Types          []string    // base type tokens of the judged resources; see above
 	Pack           string
 
 	Check      func(r inventory.Resource, cfg Config) []Finding
@@ -172,13 +181,24 @@ type Rule struct {
 // IsStack reports whether the rule judges the whole stack.
 func (r Rule) IsStack() bool { return r.CheckStack != nil }
 
-// Applies reports whether a resource rule judges resources of this type
-// token, versioned or not.
+// Applies reports whether the rule judges resources of this type token,
+// versioned or not.
 func (r Rule) Applies(typ string) bool { return r.appliesBase(baseType(typ)) }
 
 func (r Rule) appliesBase(base string) bool {
 	for _, t := range r.Types {
 		if t == base {
+			return true
+		}
+	}
+	return false
+}
+
+// ApplicableTo reports whether rs holds anything the rule judges: a
+// resource of one of its Types.
+func (r Rule) ApplicableTo(rs []inventory.Resource) bool {
+	for _, res := range rs {
+		if r.Applies(res.Type) {
 			return true
 		}
 	}
@@ -203,9 +223,10 @@ func (r Rule) evalResource(res inventory.Resource, cfg Config) []Violation {
 	return r.violations(r.Check(res, cfg), level, res.URN, res.Type)
 }
 
-// EvaluateStack runs a stack rule on every resource of a stack.
+// EvaluateStack runs a stack rule on every resource of a stack, if the
+// stack holds a resource of the rule's Types.
 func (r Rule) EvaluateStack(rs []inventory.Resource, cfg Config) []Violation {
-	if r.CheckStack == nil {
+	if r.CheckStack == nil || !r.ApplicableTo(rs) {
 		return nil
 	}
 	cfg = cfg.withDefaults()
@@ -285,8 +306,10 @@ func Evaluate(resources []inventory.Resource, cfg Config) []Violation {
 func EvaluateRules(rs []Rule, resources []inventory.Resource, cfg Config) []Violation {
 	cfg = cfg.withDefaults()
 	var out []Violation
+	present := map[string]bool{}
 	for _, res := range resources {
 		base := baseType(res.Type)
+		present[base] = true
 		for _, r := range rs {
 			if r.Check == nil || !r.appliesBase(base) {
 				continue
@@ -295,9 +318,23 @@ func EvaluateRules(rs []Rule, resources []inventory.Resource, cfg Config) []Viol
 		}
 	}
 	for _, r := range rs {
-		out = append(out, r.EvaluateStack(resources, cfg)...)
+		if r.CheckStack == nil || !r.presentIn(present) {
+			continue
+		}
+		if level := cfg.Level(r); level != Disabled {
+			out = append(out, r.violations(r.CheckStack(resources, cfg), level, "", "")...)
+		}
 	}
 	return out
+}
+
+func (r Rule) presentIn(present map[string]bool) bool {
+	for _, t := range r.Types {
+		if present[t] {
+			return true
+		}
+	}
+	return false
 }
 
 // HasMandatory reports whether any violation blocks.
@@ -310,21 +347,110 @@ func HasMandatory(vs []Violation) bool {
 	return false
 }
 
-// Document builds the reporters' view of an evaluation of every rule with
-// default levels: see DocumentFor.
-func Document(command, target string, vs []Violation, jsonPayload any) output.Document {
-	return DocumentFor(command, target, All(), DefaultConfig(), vs, jsonPayload)
+// Verdict statuses: every rule ends with exactly one per input.
+const (
+	StatusPass          = "pass"
+	StatusFail          = "fail"
+	StatusNotApplicable = "not-applicable"
+)
+
+// Verdict is one rule's outcome on one input (the `rules` array of the
+// plan and check JSON).
+type Verdict struct {
+	ID     string `json:"id"`
+	Status string `json:"status"` // pass | fail | not-applicable
+	// Resources are the URNs of the input's resources of the rule's Types:
+	// what it judged (empty when not applicable).
+	Resources []string `json:"resources"`
+	// Reason says why a rule is not applicable.
+	Reason string `json:"reason,omitempty"`
 }
 
-// DocumentFor builds the reporters' view of an evaluation of ruleSet under
-// cfg: every rule's metadata (with its effective level), one failed result
-// per violation, one passed result per rule without violations, and
-// not-applicable for rules the configuration disabled.
-func DocumentFor(command, target string, ruleSet []Rule, cfg Config, vs []Violation, jsonPayload any) output.Document {
-	doc := output.Document{Tool: "streamsec", Command: command, Target: target, JSON: jsonPayload}
+// Evaluation is a rule set's verdicts on one input.
+type Evaluation struct {
+	Rules      []Rule
+	Config     Config
+	Violations []Violation // never nil
+	Verdicts   []Verdict   // one per rule, in rule order
+	// judgeable: the input holds a resource some rule of the set judges
+	// (whatever the rules' levels).
+	judgeable bool
+}
+
+// Run evaluates ruleSet on resources and gives every rule its status:
+// fail with a violation, not-applicable when the input holds none of its
+// Types (or the configuration disabled it), else pass.
+func Run(ruleSet []Rule, resources []inventory.Resource, cfg Config) Evaluation {
+	ev := Evaluation{Rules: ruleSet, Config: cfg, Violations: EvaluateRules(ruleSet, resources, cfg)}
+	if ev.Violations == nil {
+		ev.Violations = []Violation{}
+	}
 	failed := map[string]bool{}
-	for _, v := range vs {
+	for _, v := range ev.Violations {
 		failed[v.Policy] = true
+	}
+	byType := map[string][]string{}
+	for _, res := range resources {
+		base := baseType(res.Type)
+		byType[base] = append(byType[base], res.URN)
+	}
+	for _, r := range ruleSet {
+		v := Verdict{ID: r.ID, Resources: []string{}}
+		for _, t := range r.Types {
+			v.Resources = append(v.Resources, byType[t]...)
+		}
+		ev.judgeable = ev.judgeable || len(v.Resources) > 0
+		switch {
+		case failed[r.ID]:
+			v.Status = StatusFail
+		case cfg.Level(r) == Disabled:
+			v.Status, v.Reason, v.Resources = StatusNotApplicable, "disabled by configuration", []string{}
+		case len(v.Resources) == 0:
+			v.Status, v.Reason = StatusNotApplicable, "no resource of its types ("+shortTypes(r.Types)+") in the input"
+		default:
+			v.Status = StatusPass
+		}
+		ev.Verdicts = append(ev.Verdicts, v)
+	}
+	return ev
+}
+
+// shortTypes names type tokens without the provider prefix (web:WebApp).
+func shortTypes(types []string) string {
+	out := make([]string, len(types))
+	for i, t := range types {
+		out[i] = strings.TrimPrefix(t, "azure-native:")
+	}
+	return strings.Join(out, ", ")
+}
+
+// Counts returns how many rules passed, failed and were not applicable.
+func (e Evaluation) Counts() (pass, fail, notApplicable int) {
+	for _, v := range e.Verdicts {
+		switch v.Status {
+		case StatusPass:
+			pass++
+		case StatusFail:
+			fail++
+		default:
+			notApplicable++
+		}
+	}
+	return pass, fail, notApplicable
+}
+
+// Judged reports whether the input holds anything a rule of the set
+// judges, whatever the rules' levels: an input of which no rule could
+// judge anything must not pass as clean (the commands exit 2).
+func (e Evaluation) Judged() bool { return e.judgeable }
+
+// Document builds the reporters' view of the evaluation: every rule's
+// metadata (with its effective level), one failed result per violation,
+// one passed result per rule without violations and one not-applicable
+// result per rule that judged nothing (none of its types, or disabled).
+func (e Evaluation) Document(command, target string, jsonPayload any) output.Document {
+	doc := output.Document{Tool: "streamsec", Command: command, Target: target, JSON: jsonPayload}
+	for _, v := range e.Violations {
 		level := output.LevelWarning
 		if v.Severity == string(Mandatory) {
 			level = output.LevelError
@@ -343,10 +469,9 @@ func DocumentFor(command, target string, ruleSet []Rule, cfg Config, vs []Violat
 			Evidence: ev,
 		})
 	}
-	for _, r := range ruleSet {
-		effective := cfg.Level(r)
+	for i, r := range e.Rules {
 		level := output.LevelError
-		if effective != Mandatory {
+		if e.Config.Level(r) != Mandatory {
 			level = output.LevelWarning
 		}
 		doc.Rules = append(doc.Rules, output.Rule{
@@ -356,12 +481,12 @@ func DocumentFor(command, target string, ruleSet []Rule, cfg Config, vs []Violat
 			Controls:    r.Controls,
 			Level:       level,
 		})
-		switch {
-		case failed[r.ID]:
-		case effective == Disabled:
-			doc.Results = append(doc.Results, output.Result{RuleID: r.ID, Status: output.StatusNotApplicable, Message: "disabled by configuration", Controls: r.Controls})
-		default:
-			doc.Results = append(doc.Results, output.Result{RuleID: r.ID, Status: output.StatusPass, Controls: r.Controls})
+		switch v := e.Verdicts[i]; v.Status {
+		case StatusNotApplicable:
+			doc.Results = append(doc.Results, output.Result{RuleID: r.ID, Status: output.StatusNotApplicable, Message: v.Reason, Controls: r.Controls})
+		case StatusPass:
+			doc.Results = append(doc.Results, output.Result{RuleID: r.ID, Status: output.StatusPass, Controls: r.Controls,
+				Evidence: map[string]string{"judged": fmt.Sprintf("%d resource(s)", len(v.Resources))}})
 		}
 	}
 	return doc

@@ -12,9 +12,10 @@ func stackRules() []Rule {
 	rules = append(rules,
 		Rule{
 			ID: "appservice-frontdoor-id", Title: "App Service admits only this stack's Front Door",
-			Description: "The X-Azure-FDID value in the access restrictions must be the frontDoorId of a Front Door profile of the same stack; any other value admits someone else's Front Door. During a preview both sides are computed: an unknown header value is accepted when the stack declares a profile (the reference resolves at apply; `streamsec check` on the stack export proves equality).",
+			Description: "The X-Azure-FDID value in the access restrictions must be the frontDoorId of a Front Door profile of the same stack; any other value admits someone else's Front Door. During a preview both sides are computed: an unknown header value is accepted when the stack declares a profile (the reference resolves at apply; `streamsec check` on the stack export proves equality), while a literal value is a violation as long as the profile's frontDoorId is computed (a literal cannot equal an id that does not exist yet).",
 			Controls:    []string{"WS-NET-01"},
 			Enforcement: Mandatory, Pack: PackWebSocket,
+			Types:      []string{typeWebApp},
 			CheckStack: checkFrontDoorID,
 		},
 		Rule{
@@ -22,6 +23,7 @@ func stackRules() []Rule {
 			Description: "When a Front Door origin reaches the app through Private Link (sharedPrivateLinkResource), publicNetworkAccess must be Disabled so the public *.azurewebsites.net endpoint is closed.",
 			Controls:    []string{"WS-NET-01"},
 			Enforcement: Mandatory, Pack: PackWebSocket,
+			Types:      []string{typeWebApp},
 			CheckStack: checkPrivateOrigin,
 		},
 		Rule{
@@ -29,6 +31,7 @@ func stackRules() []Rule {
 			Description: "With authMode entraId the stack promises that unauthenticated handshakes never reach Streamlit: a web:WebAppAuthSettingsV2 must exist for the web app.",
 			Controls:    []string{"WS-AUTH-01"},
 			Enforcement: Mandatory, Pack: PackWebSocket,
+			Types:      []string{typeWebApp},
 			CheckStack: checkAuthRequired,
 		},
 		Rule{
@@ -36,6 +39,7 @@ func stackRules() []Rule {
 			Description: "Basic (user/password) publishing credentials bypass Entra ID and are on unless a web:WebAppFtpAllowed with allow false exists for the web app.",
 			Controls:    []string{"WS-NET-01"},
 			Enforcement: Mandatory, Pack: PackBaseline,
+			Types: []string{typeWebApp, typeFtpAllowed},
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
 				return checkBasicAuth(rs, typeFtpAllowed, "FTP")
 			},
@@ -45,6 +49,7 @@ func stackRules() []Rule {
 			Description: "Basic (user/password) publishing credentials on the SCM site bypass Entra ID and are on unless a web:WebAppScmAllowed with allow false exists for the web app.",
 			Controls:    []string{"WS-NET-01"},
 			Enforcement: Mandatory, Pack: PackBaseline,
+			Types: []string{typeWebApp, typeScmAllowed},
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
 				return checkBasicAuth(rs, typeScmAllowed, "SCM")
 			},
@@ -54,6 +59,7 @@ func stackRules() []Rule {
 			Description: "With more than one instance a Streamlit session and its uploads must land on the same worker: clientAffinityEnabled true on the web app and sessionAffinityState Enabled on the Front Door origin group.",
 			Controls:    []string{"WS-NET-02"},
 			Enforcement: Mandatory, Pack: PackWebSocket,
+			Types:      []string{typeWebApp, typeOriginGroup},
 			CheckStack: checkAffinity,
 		},
 		Rule{
@@ -61,6 +67,7 @@ func stackRules() []Rule {
 			Description: "An endpoint or custom domain not associated with a WebApplicationFirewall security policy serves the app without the Origin, rate-limit and path rules. References that are computed during preview are matched by count.",
 			Controls:    []string{"WS-ORG-01", "WS-DOS-02"},
 			Enforcement: Mandatory, Pack: PackWebSocket,
+			Types:      []string{typeEndpoint, typeCustomDomain},
 			CheckStack: checkWAFCoverage,
 		},
 		Rule{
@@ -68,6 +75,7 @@ func stackRules() []Rule {
 			Description: "With public access off, the app needs a network:PrivateEndpoint with group id blob targeting the account.",
 			Controls:    []string{"WS-NET-01"},
 			Enforcement: Mandatory, Pack: PackBaseline,
+			Types: []string{typeStorage},
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
 				return checkPrivateEndpoint(rs, typeStorage, "accountName", "storageAccounts", "blob")
 			},
@@ -77,6 +85,7 @@ func stackRules() []Rule {
 			Description: "With public access off, the app resolves Key Vault references through a network:PrivateEndpoint with group id vault.",
 			Controls:    []string{"WS-NET-01"},
 			Enforcement: Mandatory, Pack: PackBaseline,
+			Types: []string{typeVault},
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
 				return checkPrivateEndpoint(rs, typeVault, "vaultName", "vaults", "vault")
 			},
@@ -86,6 +95,7 @@ func stackRules() []Rule {
 			Description: "A diagnostic setting on the Front Door profile sends FrontDoorAccessLog and FrontDoorWebApplicationFirewallLog (or the allLogs group) to a destination.",
 			Controls:    []string{"WS-LOG-01"},
 			Enforcement: Mandatory, Pack: PackBaseline,
+			Types: []string{typeProfile},
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
 				return checkDiagnostics(rs, typeProfile, "profileName", "profiles", "FrontDoorAccessLog", "FrontDoorWebApplicationFirewallLog")
 			},
@@ -95,6 +105,7 @@ func stackRules() []Rule {
 			Description: "A diagnostic setting on the web app sends AppServiceHTTPLogs (or the allLogs group) to a destination.",
 			Controls:    []string{"WS-LOG-01"},
 			Enforcement: Mandatory, Pack: PackBaseline,
+			Types: []string{typeWebApp},
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
 				return checkDiagnostics(rs, typeWebApp, "name", "sites", "AppServiceHTTPLogs")
 			},
@@ -104,6 +115,7 @@ func stackRules() []Rule {
 			Description: "A diagnostic setting on the vault sends AuditEvent (or the audit or allLogs group): who read the certificate and the cookie secret.",
 			Controls:    []string{"WS-LOG-01"},
 			Enforcement: Mandatory, Pack: PackBaseline,
+			Types: []string{typeVault},
 			CheckStack: func(rs []inventory.Resource, _ Config) []Finding {
 				return checkDiagnostics(rs, typeVault, "vaultName", "vaults", "AuditEvent")
 			},
@@ -125,11 +137,19 @@ func ofType(rs []inventory.Resource, typ string) []inventory.Resource {
 func checkFrontDoorID(rs []inventory.Resource, _ Config) []Finding {
 	profiles := ofType(rs, typeProfile)
 	known := map[string]bool{}
+	computed := 0 // profiles whose frontDoorId is unknown until apply
 	for _, p := range profiles {
+		isComputed := false
 		for _, src := range []map[string]any{p.Outputs, p.Inputs} {
-			if v, st := propOf(src, "frontDoorId"); st == stKnown && text(v) != "" {
+			switch v, st := propOf(src, "frontDoorId"); {
+			case st == stKnown && text(v) != "":
 				known[strings.ToLower(text(v))] = true
+			case st == stUnknown:
+				isComputed = true
 			}
+		}
+		if isComputed {
+			computed++
 		}
 	}
 	var out []Finding
@@ -147,10 +167,15 @@ func checkFrontDoorID(rs []inventory.Resource, _ Config) []Finding {
 					continue
 				}
 				for _, id := range vals {
-					if inventory.IsUnknown(id) || len(known) == 0 {
+					switch {
+					case inventory.IsUnknown(id):
 						continue // resolved at apply; see the rule description
-					}
-					if !known[strings.ToLower(text(id))] {
+					case known[strings.ToLower(text(id))]:
+						continue
+					case computed > 0:
+						// A literal cannot equal an id Azure has not assigned yet.
+						out = append(out, Finding{URN: w.URN, Type: w.Type, Property: p, Message: fmt.Sprintf("X-Azure-FDID %q is a literal, but this stack's Front Door profile does not exist yet (its frontDoorId is computed): the literal belongs to another Front Door; take the value from the profile's frontDoorId output", text(id))})
+					case len(known) > 0:
 						out = append(out, Finding{URN: w.URN, Type: w.Type, Property: p, Message: fmt.Sprintf("X-Azure-FDID %q is not the frontDoorId of this stack's Front Door profile", text(id))})
 					}
 				}

@@ -149,6 +149,36 @@ func keyParts(it unstable.Iterator) []string {
 // secret written into the file. Findings are sorted by option. A file that
 // is not TOML returns a *SyntaxError.
 func Audit(data []byte, s *spec.Spec, rt Runtime) ([]Finding, error) {
+	return audit(data, s, rt, false)
+}
+
+// AuditStandalone judges a config.toml on its own, for a file with no
+// stack to compare it with (render --check without --stack): value types,
+// the mandatory settings at streamsec's defaults (spec.Defaults, the option
+// table of version, or of the default Streamlit release when version is
+// ""), and an origin allowlist of plain https origins without wildcards.
+// It never asks for a stack's origins and never advises an empty list.
+func AuditStandalone(data []byte, version string) ([]Finding, error) {
+	s := spec.Defaults()
+	s.Stack = ""
+	if version != "" {
+		s.StreamlitVersion = version
+	}
+	// No stack names the app's host: the file's own single exact host is
+	// taken (a list, a wildcard or no entry is still judged), else a
+	// placeholder, so the default Spec's empty app name is never used.
+	rt := Runtime{AppHost: "app.azurewebsites.net"}
+	if values, _, err := Parse(data); err == nil {
+		if list, ok := values["server.allowedHosts"].([]any); ok && len(list) == 1 {
+			if h, ok := list[0].(string); ok && h != "" && !strings.ContainsAny(h, "*:/ ") {
+				rt.AppHost = h
+			}
+		}
+	}
+	return audit(data, &s, rt, true)
+}
+
+func audit(data []byte, s *spec.Spec, rt Runtime, standalone bool) ([]Finding, error) {
 	entries, err := Entries(s, rt)
 	if err != nil {
 		return nil, err
@@ -174,7 +204,11 @@ func Audit(data []byte, s *spec.Spec, rt Runtime) ([]Finding, error) {
 			f.Found = o.Key() + " = " + shown(raw)
 			f.Line = lines[e.Option]
 		}
-		judge(&f, e, raw, present, o)
+		if e.Option == "server.corsAllowedOrigins" {
+			judgeAllowlist(&f, e.Value.([]string), raw, present, s.Stack, standalone)
+		} else {
+			judge(&f, e, raw, present, o)
+		}
 		out = append(out, f)
 	}
 	out = append(out, versionFindings(values, lines, v)...)
@@ -320,9 +354,6 @@ func judge(f *Finding, e Entry, raw any, present bool, o streamlitopts.Option) {
 		default:
 			weak(true, "Shows exception messages and tracebacks (file paths, code, data) to every visitor.")
 		}
-	case "server.corsAllowedOrigins":
-		f.Mandatory = true
-		judgeOrigins(f, e.Value.([]string), raw, present)
 	case "server.allowedHosts":
 		f.Mandatory = true
 		judgeHosts(f, e.Value.([]string), raw, present)
@@ -394,6 +425,57 @@ func judge(f *Finding, e Entry, raw any, present bool, o streamlitopts.Option) {
 		if !present || !sameValue(raw, e.Value) {
 			f.State, f.Mandatory = stateOf(present), false
 		}
+	}
+}
+
+// judgeAllowlist judges server.corsAllowedOrigins against the stack's
+// origins, or on its own. Its advice always names origins: behind Front
+// Door an empty allowlist refuses every real user, which is what pushes
+// people to enableCORS = false.
+func judgeAllowlist(f *Finding, want []string, raw any, present bool, stack string, standalone bool) {
+	f.State, f.Mandatory = StateOK, true
+	if standalone {
+		judgeOriginsAlone(f, raw, present)
+		f.Want = f.Key() + ` = ["https://<your public host>"]`
+		return
+	}
+	judgeOrigins(f, want, raw, present)
+	if len(want) == 0 {
+		// A stack without a custom domain: its one origin is the Front
+		// Door endpoint, whose host exists only after deploy.
+		f.Want = f.Key() + ` = ["https://<` + stack + ` Front Door endpoint host>"]`
+		if f.State != StateOK {
+			f.Why += " The " + stack + " stack has no custom domain: its origin is its Front Door endpoint, known after deploy (`streamsec outputs --stack " + stack + "` prints frontDoorEndpointHost); judge against it with --origin https://<that host>."
+		}
+	}
+}
+
+// Key is the option's name inside its [section].
+func (f Finding) Key() string { return strings.TrimPrefix(f.Option, f.Section+".") }
+
+// judgeOriginsAlone: with no stack to compare with, every entry must be a
+// plain https origin (no wildcard, no http://); an empty or missing list
+// only locks users out, so it is advisory.
+func judgeOriginsAlone(f *Finding, raw any, present bool) {
+	list, ok := raw.([]any)
+	if !present || !ok {
+		judgeOrigins(f, []string{"https://<your public host>"}, raw, present)
+		return
+	}
+	var bad []string
+	for _, item := range list {
+		o, isString := item.(string)
+		if !isString || checkOrigin(strings.TrimSpace(o)) != nil {
+			bad = append(bad, shown(item))
+		}
+	}
+	switch {
+	case len(bad) > 0:
+		f.State, f.Mandatory = StateWeak, true
+		f.Why = "Allows WebSocket handshakes from entries that are not plain https origins: " + strings.Join(bad, ", ") + ". A wildcard, http:// or malformed entry admits origins nobody vetted (CSWSH); list https://host[:port] only."
+	case len(list) == 0:
+		f.State, f.Mandatory = StateWeak, false
+		f.Why = "Lists no origin: behind Front Door every real user is refused, which tempts people to set enableCORS = false; list the public origin(s) browsers use."
 	}
 }
 

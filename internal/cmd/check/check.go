@@ -45,13 +45,19 @@ type Result struct {
 	Stack      string            `json:"stack,omitempty"`
 	Resources  int               `json:"resources"`
 	Violations []rules.Violation `json:"violations"`
-	Summary    Summary           `json:"summary"`
+	// Rules is every rule's status on the input: pass, fail or
+	// not-applicable (none of its types present, or disabled).
+	Rules   []rules.Verdict `json:"rules"`
+	Summary Summary         `json:"summary"`
 }
 
-// Summary counts violations by severity.
+// Summary counts violations by severity and rules by status.
 type Summary struct {
-	Mandatory int `json:"mandatory"`
-	Advisory  int `json:"advisory"`
+	Mandatory     int `json:"mandatory"`
+	Advisory      int `json:"advisory"`
+	Pass          int `json:"pass"`
+	Fail          int `json:"fail"`
+	NotApplicable int `json:"notApplicable"`
 }
 
 // NewCmdCheck builds the command; runF replaces the work in tests.
@@ -74,8 +80,13 @@ With --stack the stack's own limits are used (allowed origins, size limits,
 instance count, blocked paths); otherwise the hardened defaults.
 --policy-config reads the same JSON as pulumi's --policy-pack-config.
 
-Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 bad usage
-or an input that cannot be read (with the reason).`,
+Every rule reports pass, fail or not-applicable (the input holds none of
+the resource types it judges); the summary counts all three.
+
+Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 bad usage,
+an input that cannot be read (with the reason), an input with nothing any
+rule judges (no resources, or none of a judged type), or a failed preview
+(its error diagnostics are quoted).`,
 		Example: `  pulumi preview --json | streamsec check --input -
   streamsec check --input state.json --stack prod --format sarif > check.sarif
   streamsec check --input plan.json --enforcement appservice-http2=disabled`,
@@ -130,19 +141,20 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	vs := rules.EvaluateRules(ruleSet, in.Resources, cfg)
-	if vs == nil {
-		vs = []rules.Violation{}
+	ev := rules.Run(ruleSet, in.Resources, cfg)
+	if !ev.Judged() {
+		return cli.InputError(nothingToJudge(opts, in))
 	}
-	res := Result{Input: opts.Input, Kind: in.Kind, Stack: opts.Stack.Stack, Resources: len(in.Resources), Violations: vs}
-	for _, v := range vs {
+	res := Result{Input: opts.Input, Kind: in.Kind, Stack: opts.Stack.Stack, Resources: len(in.Resources), Violations: ev.Violations, Rules: ev.Verdicts}
+	for _, v := range ev.Violations {
 		if v.Severity == string(rules.Mandatory) {
 			res.Summary.Mandatory++
 		} else {
 			res.Summary.Advisory++
 		}
 	}
-	doc := rules.DocumentFor("check", opts.Input, ruleSet, cfg, vs, res)
+	res.Summary.Pass, res.Summary.Fail, res.Summary.NotApplicable = ev.Counts()
+	doc := ev.Document("check", opts.Input, res)
 	doc.Version = opts.Version
 	if err := reporter.Report(opts.IO.Out, doc); err != nil {
 		return cli.FailedError(err)
@@ -151,6 +163,19 @@ func runCheck(ctx context.Context, opts *CheckOptions) error {
 		return cli.ErrFailed
 	}
 	return nil
+}
+
+// nothingToJudge explains an input no rule has anything in: passing it
+// would report a clean stack that was never judged.
+func nothingToJudge(opts *CheckOptions, in inventory.Input) error {
+	what := "no resources"
+	if n := len(in.Resources); n > 0 {
+		what = fmt.Sprintf("%d resource(s), none of a type any rule judges", n)
+		if opts.Pack != "" {
+			what = fmt.Sprintf("%d resource(s), none of a type the %s rules judge", n, opts.Pack)
+		}
+	}
+	return fmt.Errorf("%s: nothing to judge: the %s input holds %s; give the preview, export or plan of a stack (an empty one is not a clean one)", opts.Input, in.Kind, what)
 }
 
 // config builds the rule configuration from --stack, --policy-config and

@@ -41,19 +41,25 @@ func run(t *testing.T, stdin string, args ...string) (string, string, int) {
 	return out.String(), errOut.String(), cli.ExitCode(err)
 }
 
-// mutate writes a copy of the hardened plan with one property changed.
-func mutate(t *testing.T, name, path string, value any) string {
+// hardenedPlan reads the hardened plan fixture.
+func hardenedPlan(t *testing.T) (doc struct {
+	Resources []inventory.Resource `json:"resources"`
+}) {
 	t.Helper()
 	data, err := os.ReadFile(hardenedFile)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var doc struct {
-		Resources []inventory.Resource `json:"resources"`
-	}
 	if err := json.Unmarshal(data, &doc); err != nil {
 		t.Fatal(err)
 	}
+	return doc
+}
+
+// mutate writes a copy of the hardened plan with one property changed.
+func mutate(t *testing.T, name, path string, value any) string {
+	t.Helper()
+	doc := hardenedPlan(t)
 	found := false
 	for i, r := range doc.Resources {
 		if r.Name != name {

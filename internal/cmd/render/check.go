@@ -20,12 +20,15 @@ type checkResult struct {
 	File              string              `json:"file"`
 	Stack             string              `json:"stack"`
 	StreamlitVersion  string              `json:"streamlitVersion"`
+	Standalone        bool                `json:"standalone,omitempty"` // judged on its own (no --stack)
 	Passed            bool                `json:"passed"`
 	MandatoryFailures int                 `json:"mandatoryFailures"`
 	AdvisoryFindings  int                 `json:"advisoryFindings"`
 	Findings          []streamlit.Finding `json:"findings"`
 }
 
+// runCheck audits opts.Check against loaded's stack, or on its own when
+// loaded is nil (no --stack).
 func runCheck(ctx context.Context, opts *RenderOptions, loaded *spec.Loaded, rt streamlit.Runtime, reporter output.Reporter) error {
 	data, err := readLimited(opts.Check)
 	if err != nil {
@@ -34,8 +37,16 @@ func runCheck(ctx context.Context, opts *RenderOptions, loaded *spec.Loaded, rt 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	s := loaded.Spec
-	findings, err := streamlit.Audit(data, s, rt)
+	var s *spec.Spec
+	var findings []streamlit.Finding
+	if loaded == nil {
+		d := spec.Defaults()
+		s = &d
+		findings, err = streamlit.AuditStandalone(data, s.StreamlitVersion)
+	} else {
+		s = loaded.Spec
+		findings, err = streamlit.Audit(data, s, rt)
+	}
 	if err != nil {
 		var se *streamlit.SyntaxError
 		if errors.As(err, &se) {
@@ -77,8 +88,13 @@ func readLimited(path string) ([]byte, error) {
 // document turns findings into the shared report Document: one rule per
 // option, a pass or a fail (error = mandatory, warning = advisory).
 func document(opts *RenderOptions, s *spec.Spec, findings []streamlit.Finding) (output.Document, checkResult) {
-	res := checkResult{File: opts.Check, Stack: s.Stack, StreamlitVersion: s.StreamlitVersion, Findings: findings}
+	res := checkResult{File: opts.Check, Stack: s.Stack, StreamlitVersion: s.StreamlitVersion, Standalone: opts.Standalone, Findings: findings}
 	doc := output.Document{Tool: "streamsec", Version: opts.Version, Command: "render --check", Target: opts.Check}
+	if opts.Standalone {
+		// Said where text readers look: no stack was compared.
+		res.Stack = ""
+		doc.Target += " (on its own: no --stack)"
+	}
 	for _, f := range findings {
 		level := output.LevelWarning
 		if f.Mandatory {

@@ -35,12 +35,15 @@ type RenderOptions struct {
 	Stack    cli.StackFlags
 	LoadSpec func(cli.StackFlags) (*spec.Loaded, error)
 
-	OutDir  string
-	Force   bool
-	Check   string // path of a config.toml to audit instead of writing one
-	Format  string
-	Origins []string // deploy-time origins (the Front Door endpoint)
-	AppHost string   // Host header Streamlit sees (server.allowedHosts); "" = the web app's default host name
+	OutDir string
+	Force  bool
+	Check  string // path of a config.toml to audit instead of writing one
+	// Standalone: --check without --stack judges the file on its own,
+	// not against some default stack's origins and limits.
+	Standalone bool
+	Format     string
+	Origins    []string // deploy-time origins (the Front Door endpoint)
+	AppHost    string   // Host header Streamlit sees (server.allowedHosts); "" = the web app's default host name
 }
 
 // NewCmdRender builds the command; runF replaces the work in tests.
@@ -56,7 +59,10 @@ the stack puts on the web app, plus the App Service startup command.
 
 render --check PATH audits an existing config.toml against that baseline:
 each weak or missing setting, the control it breaks, why, and the line to
-write instead.
+write instead. With --stack it is judged against that stack (its origins,
+limits and Streamlit release); without --stack on its own: value types, the
+mandatory settings at streamsec's defaults, and an origin allowlist of
+plain https origins with no wildcard.
 
 Exit codes: 0 ok (or the audit passed), 1 a mandatory setting is weak,
 2 bad usage, an invalid spec, or a file that is not TOML or cannot be read.`,
@@ -66,6 +72,10 @@ Exit codes: 0 ok (or the audit passed), 1 a mandatory setting is weak,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.Check != "" && (cmd.Flags().Changed("out") || opts.Force) {
 				return cli.InputError(errors.New("--check audits a file; it cannot be combined with --out or --force"))
+			}
+			opts.Standalone = opts.Check != "" && !cmd.Flags().Changed("stack")
+			if opts.Standalone && (len(opts.Stack.Set) > 0 || len(opts.Origins) > 0) {
+				return cli.InputError(errors.New("--check without --stack judges the file on its own; --set and --origin need --stack"))
 			}
 			if runF != nil {
 				return runF(opts)
@@ -90,6 +100,9 @@ func runRender(ctx context.Context, opts *RenderOptions) error {
 	reporter, err := output.New(opts.Format)
 	if err != nil {
 		return cli.InputError(err)
+	}
+	if opts.Standalone {
+		return runCheck(ctx, opts, nil, streamlit.Runtime{}, reporter)
 	}
 	loaded, err := opts.LoadSpec(opts.Stack)
 	if err != nil {
