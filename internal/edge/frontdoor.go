@@ -30,6 +30,7 @@ type Route struct {
 	Unknown       string
 
 	computedDomains, computedRuleSets int
+	computedEndpoint                  bool
 }
 
 func (r *Route) serves(d Domain) bool {

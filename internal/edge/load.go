@@ -50,7 +50,7 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 	var app *WebApp
 	var auth *Auth
 	var fdids []string
-	privateOrigin := false
+	privateOrigin, originHostComputed := false, false
 	for _, r := range rs {
 		in := r.Inputs
 		switch inventory.BaseType(r.Type) {
@@ -87,6 +87,8 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 		case typeOrigin:
 			if v := in["originHostHeader"]; !inventory.IsUnknown(v) {
 				s.OriginHostHeader = inventory.Scalar(v)
+			} else {
+				originHostComputed = true
 			}
 			if s.OriginHostHeader == "" {
 				if v := in["hostName"]; !inventory.IsUnknown(v) {
@@ -112,6 +114,11 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 		app.Auth = auth
 		app.PrivateOrigin = privateOrigin
 		s.App = app
+		if originHostComputed {
+			// A reference to the app's default host name, resolved at apply.
+			s.OriginHostHeader = app.DirectHost
+			s.Notes = append(s.Notes, "origin host header computed, taken as the web app's default host name "+app.DirectHost)
+		}
 	}
 	if len(s.Domains) == 0 {
 		return nil, ErrNoEdge
@@ -154,8 +161,22 @@ func (s *Stack) resolveComputedRefs() {
 		sets = append(sets, name)
 	}
 	sort.Strings(sets)
+	var endpoints []string
+	for _, d := range s.Domains {
+		if d.Kind == "endpoint" {
+			endpoints = append(endpoints, d.Name)
+		}
+	}
 	for i := range s.Routes {
 		r := &s.Routes[i]
+		if r.computedEndpoint {
+			if len(endpoints) != 1 {
+				r.Unknown = "endpointName"
+			} else {
+				r.Endpoint = endpoints[0]
+				s.Notes = append(s.Notes, "route "+r.Name+": endpoint reference computed, taken as the stack's only endpoint")
+			}
+		}
 		if r.computedDomains > 0 {
 			r.CustomDomains = append(r.CustomDomains, custom...)
 			s.Notes = append(s.Notes, "route "+r.Name+": custom-domain references computed, taken as the stack's custom domains")
@@ -332,7 +353,8 @@ func loadRoute(r inventory.Resource) Route {
 		Forwarding:    str(in["forwardingProtocol"], "MatchRequest"),
 		Caching:       in["cacheConfiguration"] != nil,
 	}
-	for _, k := range []string{"endpointName", "linkToDefaultDomain", "enabledState", "httpsRedirect", "supportedProtocols", "patternsToMatch"} {
+	rt.computedEndpoint = inventory.IsUnknown(in["endpointName"])
+	for _, k := range []string{"linkToDefaultDomain", "enabledState", "httpsRedirect", "supportedProtocols", "patternsToMatch"} {
 		if inventory.IsUnknown(in[k]) {
 			rt.Unknown = k
 		}
