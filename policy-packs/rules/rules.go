@@ -270,6 +270,7 @@ func All() []Rule {
 	all = append(all, storageRules()...)
 	all = append(all, keyVaultRules()...)
 	all = append(all, stackRules()...)
+	all = append(all, edgeRules()...)
 	all = append(all, schemaRules()...)
 	return all
 }
