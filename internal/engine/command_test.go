@@ -22,7 +22,7 @@ func fakeCLI(t *testing.T) (bin, log string) {
 echo "$*" >> "$FAKE_LOG"
 case "$1" in
 version) echo v3.274.1 ;;
-hang) trap '' INT; printf '{"pid":%d,"username":"ci","hostname":"%s","timestamp":"2026-01-01T00:00:00Z"}' $$ "$FAKE_HOST" > "$FAKE_LOCKDIR/own.json"; exec sleep 30 ;;
+hang) trap '' INT; printf '{"pid":%d,"username":"ci","hostname":"%s","timestamp":"2026-01-01T00:00:00Z"}' $$ "$FAKE_HOST" > "$FAKE_LOCKDIR/own.json"; : > "$FAKE_LOCKDIR/own.json.attrs"; exec sleep 30 ;;
 fail) echo "boom" >&2; exit 3 ;;
 esac
 `
@@ -120,8 +120,10 @@ func TestCancelRemovesOnlyTheKilledCLIsLock(t *testing.T) {
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("the cancelled CLI was not killed after the grace period (%s)", d)
 	}
-	if _, err := os.Stat(filepath.Join(locks.dir, "own.json")); !os.IsNotExist(err) {
-		t.Errorf("the killed CLI's lock is still there")
+	for _, f := range []string{"own.json", "own.json.attrs"} {
+		if _, err := os.Stat(filepath.Join(locks.dir, f)); !os.IsNotExist(err) {
+			t.Errorf("the killed CLI's %s is still there", f)
+		}
 	}
 	if _, err := os.Stat(other); err != nil {
 		t.Errorf("another run's lock was removed: %v", err)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -158,9 +159,39 @@ func (s *stackLocks) releaseOwn(pulumiPid int) {
 	locks, _ := s.list()
 	for _, l := range locks {
 		if l.Pid == pulumiPid && l.Hostname == s.host {
-			_ = os.Remove(l.Path)
+			_ = removeLock(l.Path)
 		}
 	}
+}
+
+// reLockLine is how the CLI names each lock when it refuses to run
+// (checkForLock in pkg/backend/diy/lock.go): "  <url>: created by
+// user@host (pid N) at <RFC 3339 time>".
+var reLockLine = regexp.MustCompile(`(?m)^\s*(\S+): created by (\S*)@(\S*) \(pid (\d+)\) at (\S+)`)
+
+// locksInMessage reads the locks the CLI listed in its refusal: the lock
+// may be gone by the time this run looks at the folder.
+func locksInMessage(msg string) []Lock {
+	var out []Lock
+	for _, m := range reLockLine.FindAllStringSubmatch(msg, -1) {
+		pid, _ := strconv.Atoi(m[4])
+		ts, _ := time.Parse(time.RFC3339, m[5])
+		path, _, _ := strings.Cut(m[1], "?")
+		out = append(out, Lock{Path: strings.TrimPrefix(path, "file://"), Pid: pid, Username: m[2], Hostname: m[3], Timestamp: ts})
+	}
+	return out
+}
+
+// removeLock deletes a lock file and the metadata file the file backend's
+// blob store keeps beside it (<lock>.json.attrs), as the CLI's own unlock
+// does.
+func removeLock(p string) error {
+	err := os.Remove(p)
+	_ = os.Remove(p + ".attrs")
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	return err
 }
 
 // stale reports whether a lock was left by a streamsec run on this host
@@ -218,7 +249,7 @@ func (s *stackLocks) settle(ctx context.Context, wait time.Duration, log io.Writ
 		var held []Lock
 		for _, l := range locks {
 			if rec, ok := s.stale(l); ok {
-				if err := os.Remove(l.Path); err != nil && !errors.Is(err, os.ErrNotExist) {
+				if err := removeLock(l.Path); err != nil {
 					return fmt.Errorf("clear the stale lock %s: %w", l.Path, err)
 				}
 				_ = os.Remove(rec.path)

@@ -152,3 +152,20 @@ func TestRecordAndForget(t *testing.T) {
 		t.Errorf("record left after forget")
 	}
 }
+
+func TestLocksInMessage(t *testing.T) {
+	msg := "failed to run update: exit status 255\nstderr: error: the stack is currently locked by 1 lock(s). Either wait for the other process(es) to end or delete the lock file with `pulumi cancel`.\n" +
+		"  file:///tmp/p/.streamsec/state/.pulumi/locks/organization/streamsec/dev/88b0.json?no_tmp_dir=true: created by root@vm (pid 15183) at 2026-12-01T23:12:26Z\n"
+	got := locksInMessage(msg)
+	if len(got) != 1 {
+		t.Fatalf("locks %+v", got)
+	}
+	l := got[0]
+	if l.Pid != 15183 || l.Username != "root" || l.Hostname != "vm" || l.Path != "/tmp/p/.streamsec/state/.pulumi/locks/organization/streamsec/dev/88b0.json" ||
+		!l.Timestamp.Equal(time.Date(2026, 12, 1, 23, 12, 26, 0, time.UTC)) {
+		t.Errorf("lock %+v", l)
+	}
+	if got := locksInMessage("some other failure"); len(got) != 0 {
+		t.Errorf("locks from an unrelated message: %+v", got)
+	}
+}

@@ -383,10 +383,16 @@ func (e *Engine) failure(ctx context.Context, res *Result, op string, err error)
 		return fmt.Errorf("%s %s: %w", op, e.opts.Stack, ErrBlocked)
 	}
 	if auto.IsConcurrentUpdateError(err) || strings.Contains(err.Error(), "the stack is currently locked") {
+		var locks []Lock
 		if e.cmd.locks != nil {
-			if locks, lerr := e.cmd.locks.list(); lerr == nil && len(locks) > 0 {
-				return fmt.Errorf("%s %s: %w", op, e.opts.Stack, &LockedError{Stack: e.opts.Stack, Locks: locks})
-			}
+			locks, _ = e.cmd.locks.list()
+		}
+		if len(locks) == 0 {
+			// Released meanwhile: the CLI's refusal still names it.
+			locks = locksInMessage(err.Error())
+		}
+		if len(locks) > 0 {
+			return fmt.Errorf("%s %s: %w", op, e.opts.Stack, &LockedError{Stack: e.opts.Stack, Locks: locks})
 		}
 		return fmt.Errorf("%s %s: another run holds the stack's lock; wait for it to end: %w", op, e.opts.Stack, summarize(err))
 	}
