@@ -23,7 +23,7 @@ repo="$(cd "$(dirname "$0")/.." && pwd)"
 work="$(mktemp -d)"
 host_pid=""
 # Stop only what this script started.
-trap '[[ -n $host_pid ]] && kill "$host_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'if [[ -n $host_pid ]]; then kill "$host_pid" 2>/dev/null || true; fi; rm -rf "$work"' EXIT
 
 echo "building streamsec, the stand-in provider and the policy packs..." >&2
 (cd "$repo" && go build -o "$work/bin/streamsec" ./cmd/streamsec \
