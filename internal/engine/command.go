@@ -35,8 +35,6 @@ type cliCommand struct {
 	// locks is the file backend's lock folder of the stack, nil for other
 	// backends: there the service owns the locks.
 	locks *stackLocks
-	// onStart, when set, is told each CLI process started (tests count).
-	onStart func(args []string)
 }
 
 var _ auto.PulumiCommand = (*cliCommand)(nil)
@@ -106,9 +104,6 @@ func (c *cliCommand) Run(ctx context.Context, workdir string, stdin io.Reader, a
 	cmd.Stdout = io.MultiWriter(append(slices.Clone(additionalOutput), &stdout)...)
 	cmd.Stderr = io.MultiWriter(append(slices.Clone(additionalErrorOutput), &stderr)...)
 	cmd.Stdin = stdin
-	if c.onStart != nil {
-		c.onStart(args)
-	}
 	err := c.runProcess(ctx, cmd)
 	code := -2
 	var ee *exec.ExitError

@@ -169,3 +169,26 @@ func TestLocksInMessage(t *testing.T) {
 		t.Errorf("locks from an unrelated message: %+v", got)
 	}
 }
+
+func TestAliveTreatsAZombieAsGone(t *testing.T) {
+	if _, err := os.Stat("/proc/self/stat"); err != nil {
+		t.Skip("no /proc here")
+	}
+	cmd := exec.Command("true")
+	if err := cmd.Start(); err != nil {
+		t.Skip(err)
+	}
+	// Not waited for yet: once it exits it is a zombie of this process.
+	pid := cmd.Process.Pid
+	deadline := time.Now().Add(5 * time.Second)
+	for alive(pid) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if alive(pid) {
+		t.Error("a zombie counts as alive")
+	}
+	_ = cmd.Wait()
+	if !alive(os.Getpid()) {
+		t.Error("this process counts as gone")
+	}
+}

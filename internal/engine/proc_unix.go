@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -15,14 +16,27 @@ import (
 // interrupt asks a CLI to cancel gracefully, as Ctrl-C does.
 func interrupt(p *os.Process) error { return p.Signal(os.Interrupt) }
 
-// alive reports whether a process of that id exists on this host.
-// EPERM means it exists but belongs to someone else.
+// alive reports whether a process of that id runs on this host. EPERM
+// means it exists but belongs to someone else. A zombie (ended, not yet
+// reaped: a container's init may never reap it) does not run.
 func alive(pid int) bool {
 	if pid <= 0 {
 		return false
 	}
 	err := syscall.Kill(pid, 0)
-	return err == nil || errors.Is(err, syscall.EPERM)
+	if err != nil && !errors.Is(err, syscall.EPERM) {
+		return false
+	}
+	if data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid)); err == nil {
+		// pid (comm) state ...; comm may hold spaces and parentheses.
+		s := string(data)
+		if i := strings.LastIndex(s, ")"); i >= 0 && i+2 < len(s) {
+			if st := s[i+2]; st == 'Z' || st == 'X' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // lockFile takes an exclusive advisory lock on path (created if missing),
