@@ -30,11 +30,22 @@ type WAF struct {
 
 // Custom rule names (Front Door allows letters and digits only).
 const (
-	RuleBlockInternalPaths = "BlockInternalPaths"
-	RuleStreamNoOrigin     = "BlockStreamWithoutOrigin"
-	RuleStreamOrigin       = "BlockStreamForeignOrigin"
 	RuleStreamRateLimit    = "RateLimitStream"
+	RuleBlockInternalPaths = "BlockInternalPaths"
+	// RuleStreamVersion refuses handshakes that ask for a WebSocket
+	// protocol other than RFC 6455 (WS-PROTO-01): Tornado, under Streamlit
+	// up to 1.56, upgrades Sec-WebSocket-Version 7 and 8 too (FACTS.md, seen
+	// with 1.39.0). A handshake without the header meets the final block.
+	RuleStreamVersion    = "BlockStreamWebSocketVersion"
+	RuleStreamAllow      = "AllowStreamFromAllowedOrigin"
+	RuleStreamBlockOther = "BlockStreamOther"
 )
+
+// StreamAllowPattern is the Allow rule's path: the URI ends with the
+// stream path and has no query (RequestUri may be the path and query or the
+// full URL; the documentation does not say, so both forms match). Anything
+// else that merely contains the stream path falls to BlockStreamOther.
+const StreamAllowPattern = `^(https?://[^/?#]+)?[^?#]*/_stcore/stream$`
 
 // NewWAF registers the WAF policy.
 func NewWAF(ctx *pulumi.Context, name string, args *WAFArgs, opts ...pulumi.ResourceOption) (*WAF, error) {
@@ -88,12 +99,8 @@ func NewWAF(ctx *pulumi.Context, name string, args *WAFArgs, opts ...pulumi.Reso
 // with a letter, at most 128 characters.
 func wafPolicyName(s *spec.Spec) string { return s.CompactName("waf", 128) }
 
-// RuleStreamVersion refuses handshakes that ask for a WebSocket protocol
-// other than RFC 6455 (WS-PROTO-01): Tornado, under Streamlit up to 1.56,
-// upgrades Sec-WebSocket-Version 7 and 8 too (FACTS.md, seen with 1.39.0).
-const RuleStreamVersion = "BlockStreamWebSocketVersion"
-
-// streamCondition selects the WebSocket handshake path.
+// streamCondition selects every request whose URI contains the
+// WebSocket handshake path (decoded, any case): the broad match the blocks use.
 func streamCondition() *network.FrontDoorMatchConditionArgs {
 	return &network.FrontDoorMatchConditionArgs{
 		MatchVariable: pulumi.String("RequestUri"),
@@ -103,8 +110,27 @@ func streamCondition() *network.FrontDoorMatchConditionArgs {
 	}
 }
 
-// customRules are the rules on every tier (CONTROLS.md WS-ORIGIN-01,
-// WS-RATE-01, WS-EXP-01).
+// versionCondition matches Sec-WebSocket-Version 13 (negate: anything else).
+func versionCondition(negate bool) *network.FrontDoorMatchConditionArgs {
+	return &network.FrontDoorMatchConditionArgs{
+		MatchVariable:   pulumi.String("RequestHeader"),
+		Selector:        pulumi.String("Sec-WebSocket-Version"),
+		Operator:        pulumi.String("Equal"),
+		NegateCondition: pulumi.Bool(negate),
+		MatchValue:      pulumi.StringArray{pulumi.String("13")},
+		Transforms:      pulumi.StringArray{pulumi.String("Trim")},
+	}
+}
+
+// customRules are the rules on every tier (CONTROLS.md WS-ORG-01,
+// WS-RATE-01, WS-EXP-01, WS-PROTO-01). How a condition on an absent header
+// evaluates is not documented, so no rule relies on it: a handshake passes
+// only through the Allow, which needs an allowed Origin and version 13 to be
+// present, and every other request on the stream path meets the
+// unconditional block after it. Evaluation stops at the first Allow or Block
+// (documented), and an Allow also skips the managed rule sets, so the Allow
+// matches only a GET to the stream path itself; the rate limit and the
+// other blocks come before it.
 func customRules(s *spec.Spec, extra pulumi.StringArrayInput) network.CustomRuleArray {
 	var blocked pulumi.StringArray
 	for _, p := range s.BlockedPathsAll() {
@@ -129,61 +155,20 @@ func customRules(s *spec.Spec, extra pulumi.StringArrayInput) network.CustomRule
 			return out
 		}).(pulumi.StringArrayOutput)
 	}
+	rule := func(name string, priority int, action string, conds ...network.FrontDoorMatchConditionInput) *network.CustomRuleArgs {
+		return &network.CustomRuleArgs{
+			Name:            pulumi.String(name),
+			Priority:        pulumi.Int(priority),
+			EnabledState:    pulumi.String("Enabled"),
+			RuleType:        pulumi.String("MatchRule"),
+			Action:          pulumi.String(action),
+			MatchConditions: network.FrontDoorMatchConditionArray(conds),
+		}
+	}
 	return network.CustomRuleArray{
 		&network.CustomRuleArgs{
-			Name:         pulumi.String(RuleBlockInternalPaths),
-			Priority:     pulumi.Int(10),
-			EnabledState: pulumi.String("Enabled"),
-			RuleType:     pulumi.String("MatchRule"),
-			Action:       pulumi.String("Block"),
-			MatchConditions: network.FrontDoorMatchConditionArray{&network.FrontDoorMatchConditionArgs{
-				MatchVariable: pulumi.String("RequestUri"),
-				Operator:      pulumi.String("Contains"),
-				MatchValue:    blocked,
-				Transforms:    pulumi.StringArray{pulumi.String("Lowercase"), pulumi.String("UrlDecode")},
-			}},
-		},
-		&network.CustomRuleArgs{
-			Name:         pulumi.String(RuleStreamNoOrigin),
-			Priority:     pulumi.Int(20),
-			EnabledState: pulumi.String("Enabled"),
-			RuleType:     pulumi.String("MatchRule"),
-			Action:       pulumi.String("Block"),
-			MatchConditions: network.FrontDoorMatchConditionArray{
-				streamCondition(),
-				// Any, negated: the header is absent. Streamlit accepts an
-				// upgrade with no Origin; browsers always send one.
-				&network.FrontDoorMatchConditionArgs{
-					MatchVariable:   pulumi.String("RequestHeader"),
-					Selector:        pulumi.String("Origin"),
-					Operator:        pulumi.String("Any"),
-					NegateCondition: pulumi.Bool(true),
-					// 2024-02-01 requires matchValue; Any wants no values.
-					MatchValue: pulumi.StringArray{},
-				},
-			},
-		},
-		&network.CustomRuleArgs{
-			Name:         pulumi.String(RuleStreamOrigin),
-			Priority:     pulumi.Int(30),
-			EnabledState: pulumi.String("Enabled"),
-			RuleType:     pulumi.String("MatchRule"),
-			Action:       pulumi.String("Block"),
-			MatchConditions: network.FrontDoorMatchConditionArray{
-				streamCondition(),
-				&network.FrontDoorMatchConditionArgs{
-					MatchVariable:   pulumi.String("RequestHeader"),
-					Selector:        pulumi.String("Origin"),
-					Operator:        pulumi.String("Equal"),
-					NegateCondition: pulumi.Bool(true),
-					MatchValue:      originValues,
-					Transforms:      pulumi.StringArray{pulumi.String("Lowercase"), pulumi.String("Trim")},
-				},
-			},
-		},
-		&network.CustomRuleArgs{
 			Name:                       pulumi.String(RuleStreamRateLimit),
-			Priority:                   pulumi.Int(40),
+			Priority:                   pulumi.Int(10),
 			EnabledState:               pulumi.String("Enabled"),
 			RuleType:                   pulumi.String("RateLimitRule"),
 			Action:                     pulumi.String("Block"),
@@ -192,26 +177,34 @@ func customRules(s *spec.Spec, extra pulumi.StringArrayInput) network.CustomRule
 			GroupBy:                    network.GroupByVariableArray{&network.GroupByVariableArgs{VariableName: pulumi.String("SocketAddr")}},
 			MatchConditions:            network.FrontDoorMatchConditionArray{streamCondition()},
 		},
-		&network.CustomRuleArgs{
-			Name:         pulumi.String(RuleStreamVersion),
-			Priority:     pulumi.Int(25),
-			EnabledState: pulumi.String("Enabled"),
-			RuleType:     pulumi.String("MatchRule"),
-			Action:       pulumi.String("Block"),
-			MatchConditions: network.FrontDoorMatchConditionArray{
-				streamCondition(),
-				// A version header that is present and not 13. An absent
-				// header does not match a negated Equal; every server
-				// Streamlit runs on refuses such a handshake itself.
-				&network.FrontDoorMatchConditionArgs{
-					MatchVariable:   pulumi.String("RequestHeader"),
-					Selector:        pulumi.String("Sec-WebSocket-Version"),
-					Operator:        pulumi.String("Equal"),
-					NegateCondition: pulumi.Bool(true),
-					MatchValue:      pulumi.StringArray{pulumi.String("13")},
-					Transforms:      pulumi.StringArray{pulumi.String("Trim")},
-				},
+		rule(RuleBlockInternalPaths, 20, "Block", &network.FrontDoorMatchConditionArgs{
+			MatchVariable: pulumi.String("RequestUri"),
+			Operator:      pulumi.String("Contains"),
+			MatchValue:    blocked,
+			Transforms:    pulumi.StringArray{pulumi.String("Lowercase"), pulumi.String("UrlDecode")},
+		}),
+		rule(RuleStreamVersion, 30, "Block", streamCondition(), versionCondition(true)),
+		rule(RuleStreamAllow, 40, "Allow",
+			&network.FrontDoorMatchConditionArgs{
+				MatchVariable: pulumi.String("RequestUri"),
+				Operator:      pulumi.String("RegEx"),
+				MatchValue:    pulumi.StringArray{pulumi.String(StreamAllowPattern)},
+				Transforms:    pulumi.StringArray{pulumi.String("Lowercase"), pulumi.String("UrlDecode")},
 			},
-		},
+			&network.FrontDoorMatchConditionArgs{
+				MatchVariable: pulumi.String("RequestMethod"),
+				Operator:      pulumi.String("Equal"),
+				MatchValue:    pulumi.StringArray{pulumi.String("GET")},
+			},
+			&network.FrontDoorMatchConditionArgs{
+				MatchVariable: pulumi.String("RequestHeader"),
+				Selector:      pulumi.String("Origin"),
+				Operator:      pulumi.String("Equal"),
+				MatchValue:    originValues,
+				Transforms:    pulumi.StringArray{pulumi.String("Lowercase"), pulumi.String("Trim")},
+			},
+			versionCondition(false),
+		),
+		rule(RuleStreamBlockOther, 50, "Block", streamCondition()),
 	}
 }

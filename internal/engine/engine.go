@@ -15,8 +15,8 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -47,6 +47,9 @@ type Options struct {
 	// Program is the inline Pulumi program; nil for operations that do not
 	// run it (outputs, destroy).
 	Program pulumi.RunFunc
+	// LockWait is how long an update waits for another run's lock to go
+	// before it gives up (0: it fails at once, naming the holder).
+	LockWait time.Duration
 }
 
 // Engine is one environment opened for engine operations.
@@ -54,9 +57,10 @@ type Engine struct {
 	opts    Options
 	project string
 	backend string
-	cmd     auto.PulumiCommand
-	// cleanup removes what Open created outside the project (a temp root).
-	cleanup func()
+	cmd     *cliCommand
+	// root is the file backend's folder (holding .pulumi), "" for other
+	// backends.
+	root string
 }
 
 // Open checks the prerequisites (the stack file, a passphrase for
@@ -89,16 +93,45 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, &SetupError{err}
 	}
-	root, cleanup, err := commandRoot(bin)
+	cmd, err := newCLICommand(context.Background(), bin, cacheDir(opts.Getenv))
 	if err != nil {
-		return nil, err
+		return nil, &SetupError{err}
 	}
-	cmd, err := auto.NewPulumiCommand(&auto.PulumiCommandOptions{Root: root, SkipVersionCheck: true})
-	if err != nil {
-		cleanup()
-		return nil, &SetupError{fmt.Errorf("pulumi CLI %s: %w", bin, err)}
+	e := &Engine{opts: opts, project: project, backend: backend, cmd: cmd, root: fileRoot(backend)}
+	if e.root != "" {
+		cmd.locks = newStackLocks(e.root, project, opts.Stack)
 	}
-	return &Engine{opts: opts, project: project, backend: backend, cmd: cmd, cleanup: cleanup}, nil
+	return e, nil
+}
+
+// fileRoot is the folder of a file:// backend, "" for other backends.
+func fileRoot(backend string) string {
+	p, ok := strings.CutPrefix(backend, "file://")
+	if !ok {
+		return ""
+	}
+	if p == "" || p == "~" {
+		home, err := os.UserHomeDir()
+		if err != nil {
+			return ""
+		}
+		return home
+	}
+	return filepath.FromSlash(p)
+}
+
+// cacheDir is streamsec's cache folder: $STREAMSEC_CACHE, else
+// $XDG_CACHE_HOME/streamsec, else ~/.cache/streamsec.
+func cacheDir(getenv func(string) string) string {
+	if c := getenv("STREAMSEC_CACHE"); c != "" {
+		return c
+	}
+	base := getenv("XDG_CACHE_HOME")
+	if base == "" {
+		home, _ := os.UserHomeDir()
+		base = filepath.Join(home, ".cache")
+	}
+	return filepath.Join(base, "streamsec")
 }
 
 // projectName reads the project's name from Pulumi.yaml.
@@ -116,12 +149,9 @@ func projectName(path string) (string, error) {
 	return p.Name, nil
 }
 
-// Close removes temporary files Open created.
-func (e *Engine) Close() {
-	if e.cleanup != nil {
-		e.cleanup()
-	}
-}
+// Close releases what Open prepared (nothing outlives a run today; kept so
+// callers need not change when that does).
+func (e *Engine) Close() {}
 
 // Backend is the resolved backend URL.
 func (e *Engine) Backend() string { return e.backend }
@@ -185,16 +215,7 @@ func findPulumi(opts Options) (string, error) {
 	if p, err := exec.LookPath("pulumi"); err == nil {
 		return p, nil
 	}
-	cache := opts.Getenv("STREAMSEC_CACHE")
-	if cache == "" {
-		base := opts.Getenv("XDG_CACHE_HOME")
-		if base == "" {
-			home, _ := os.UserHomeDir()
-			base = filepath.Join(home, ".cache")
-		}
-		cache = filepath.Join(base, "streamsec")
-	}
-	p := filepath.Join(cache, "pulumi", PulumiVersion, "pulumi")
+	p := filepath.Join(cacheDir(opts.Getenv), "pulumi", PulumiVersion, "pulumi")
 	if _, err := checkExec(p); err == nil {
 		return p, nil
 	}
@@ -212,81 +233,112 @@ func checkExec(p string) (string, error) {
 	return p, nil
 }
 
-// commandRoot returns the folder the Automation API wants (it runs
-// <root>/bin/pulumi). A binary elsewhere gets a temp root with a link.
-func commandRoot(bin string) (string, func(), error) {
-	abs, err := filepath.Abs(bin)
-	if err != nil {
-		return "", nil, err
+// workspace opens the project's workspace with the engine's CLI (see
+// stackWorkspace for what it changes).
+func (e *Engine) workspace(ctx context.Context, program pulumi.RunFunc) (*stackWorkspace, error) {
+	if program == nil {
+		program = func(*pulumi.Context) error { return nil }
 	}
-	if filepath.Base(filepath.Dir(abs)) == "bin" && filepath.Base(abs) == pulumiExe() {
-		return filepath.Dir(filepath.Dir(abs)), func() {}, nil
-	}
-	tmp, err := os.MkdirTemp("", "streamsec-pulumi-")
-	if err != nil {
-		return "", nil, fmt.Errorf("prepare pulumi CLI: %w", err)
-	}
-	cleanup := func() { _ = os.RemoveAll(tmp) }
-	if err := os.Mkdir(filepath.Join(tmp, "bin"), 0o755); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("prepare pulumi CLI: %w", err)
-	}
-	if err := os.Symlink(abs, filepath.Join(tmp, "bin", pulumiExe())); err != nil {
-		cleanup()
-		return "", nil, fmt.Errorf("prepare pulumi CLI: %w", err)
-	}
-	return tmp, cleanup, nil
-}
-
-func pulumiExe() string {
-	if runtime.GOOS == "windows" {
-		return "pulumi.exe"
-	}
-	return "pulumi"
-}
-
-// workspaceOpts are the options every workspace of this engine gets.
-func (e *Engine) workspaceOpts() []auto.LocalWorkspaceOption {
-	return []auto.LocalWorkspaceOption{
+	ws, err := auto.NewLocalWorkspace(ctx,
 		// The project's own Pulumi.yaml (stackConfigDir: stacks) is read,
 		// never rewritten, because WorkDir holds one.
 		auto.WorkDir(e.opts.ProjectDir),
+		auto.Program(program),
 		auto.Pulumi(e.cmd),
 		auto.EnvVars(map[string]string{
 			"PULUMI_BACKEND_URL":       e.backend,
 			"PULUMI_SKIP_UPDATE_CHECK": "true",
 		}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("open the workspace of %s: %w", e.opts.ProjectDir, err)
 	}
+	return &stackWorkspace{Workspace: ws}, nil
 }
 
-// Stack creates the stack in the backend if needed and selects it.
-func (e *Engine) Stack(ctx context.Context) (auto.Stack, error) {
-	program := e.opts.Program
-	if program == nil {
-		program = func(*pulumi.Context) error { return nil }
-	}
-	st, err := auto.UpsertStackInlineSource(ctx, e.opts.Stack, e.project, program, e.workspaceOpts()...)
+// Stack opens the stack, creating it in the backend when it has none of
+// that name. The stack is named on each CLI command (--stack), never
+// selected: selecting costs a CLI process and writes the workspace's
+// "current stack" that parallel runs would race on.
+func (e *Engine) Stack(ctx context.Context) (auto.Stack, *stackWorkspace, error) {
+	ws, err := e.workspace(ctx, e.opts.Program)
 	if err != nil {
-		return st, fmt.Errorf("open stack %s: %w", e.opts.Stack, err)
+		return auto.Stack{}, nil, err
 	}
-	return st, nil
-}
-
-// ExistingStack selects the stack, failing with ErrNoStack when the
-// backend has none of that name.
-func (e *Engine) ExistingStack(ctx context.Context) (auto.Stack, error) {
-	program := e.opts.Program
-	if program == nil {
-		program = func(*pulumi.Context) error { return nil }
-	}
-	st, err := auto.SelectStackInlineSource(ctx, e.opts.Stack, e.project, program, e.workspaceOpts()...)
+	exists, err := e.stackExists(ctx, ws)
 	if err != nil {
-		if auto.IsSelectStack404Error(err) || strings.Contains(err.Error(), "no stack named") {
-			return st, fmt.Errorf("%w: %s in %s", ErrNoStack, e.opts.Stack, e.backend)
+		return auto.Stack{}, nil, err
+	}
+	if !exists {
+		if _, err := e.createStack(ctx); err != nil {
+			return auto.Stack{}, nil, err
 		}
-		return st, fmt.Errorf("select stack %s: %w", e.opts.Stack, err)
 	}
-	return st, nil
+	st, err := auto.SelectStack(ctx, e.opts.Stack, ws)
+	return st, ws, err
+}
+
+// ExistingStack opens the stack, failing with ErrNoStack when the backend
+// has none of that name.
+func (e *Engine) ExistingStack(ctx context.Context) (auto.Stack, *stackWorkspace, error) {
+	ws, err := e.workspace(ctx, e.opts.Program)
+	if err != nil {
+		return auto.Stack{}, nil, err
+	}
+	exists, err := e.stackExists(ctx, ws)
+	if err != nil {
+		return auto.Stack{}, nil, err
+	}
+	if !exists {
+		return auto.Stack{}, nil, fmt.Errorf("%w: %s in %s", ErrNoStack, e.opts.Stack, e.backend)
+	}
+	st, err := auto.SelectStack(ctx, e.opts.Stack, ws)
+	return st, ws, err
+}
+
+// stackExists asks the file backend's folder, or else the CLI.
+func (e *Engine) stackExists(ctx context.Context, ws *stackWorkspace) (bool, error) {
+	if e.root != "" {
+		_, err := e.checkpointPath()
+		if errors.Is(err, os.ErrNotExist) {
+			return false, nil
+		}
+		return err == nil, err
+	}
+	err := ws.Workspace.SelectStack(ctx, e.opts.Stack)
+	if err == nil {
+		return true, nil
+	}
+	if auto.IsSelectStack404Error(err) || strings.Contains(err.Error(), "no stack named") {
+		return false, nil
+	}
+	return false, fmt.Errorf("select stack %s: %w", e.opts.Stack, summarize(err))
+}
+
+// createStack runs `pulumi stack init`; created is false when another run
+// created it first (two first runs of a new stack at once).
+func (e *Engine) createStack(ctx context.Context) (created bool, err error) {
+	_, _, err = e.run(ctx, nil, "stack", "init", "--no-select", e.opts.Stack)
+	if err == nil {
+		return true, nil
+	}
+	if strings.Contains(err.Error(), "already exists") {
+		return false, nil
+	}
+	return false, fmt.Errorf("create stack %s: %w", e.opts.Stack, err)
+}
+
+// checkpointPath is the file backend's state file of the stack.
+func (e *Engine) checkpointPath() (string, error) {
+	base := filepath.Join(e.root, ".pulumi", "stacks", e.project, e.opts.Stack)
+	for _, p := range []string{base + ".json", base + ".json.gz"} {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return "", fmt.Errorf("stack %s: %w", e.opts.Stack, err)
+		}
+	}
+	return "", fmt.Errorf("stack %s: %w", e.opts.Stack, os.ErrNotExist)
 }
 
 // ErrNoStack: the backend holds no stack of that name.
@@ -297,6 +349,9 @@ var ErrNoStack = errors.New("no such stack")
 func (e *Engine) run(ctx context.Context, stdin io.Reader, args ...string) (string, string, error) {
 	env := []string{"PULUMI_BACKEND_URL=" + e.backend, "PULUMI_SKIP_UPDATE_CHECK=true"}
 	stdout, stderr, code, err := e.cmd.Run(ctx, e.opts.ProjectDir, stdin, nil, nil, env, args...)
+	if err != nil && code < 0 {
+		return stdout, stderr, fmt.Errorf("pulumi %s: %w", args[0], err)
+	}
 	if err != nil {
 		return stdout, stderr, fmt.Errorf("pulumi %s: exit %d: %w: %s", args[0], code, err, strings.TrimSpace(stderr))
 	}

@@ -92,42 +92,6 @@ func TestOpenSetupErrors(t *testing.T) {
 	}
 }
 
-func TestCommandRootLinksBinaryOutsideBin(t *testing.T) {
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "pulumi")
-	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	root, cleanup, err := commandRoot(bin)
-	if err != nil {
-		t.Fatal(err)
-	}
-	target, err := os.Readlink(filepath.Join(root, "bin", "pulumi"))
-	if err != nil || target != bin {
-		t.Errorf("link %q, %v; want %q", target, err, bin)
-	}
-	cleanup()
-	if _, err := os.Stat(root); !os.IsNotExist(err) {
-		t.Errorf("temp root not removed")
-	}
-
-	inBin := filepath.Join(dir, "bin", "pulumi")
-	if err := os.MkdirAll(filepath.Dir(inBin), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(inBin, []byte("#!/bin/sh\n"), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	root, cleanup, err = commandRoot(inBin)
-	if err != nil || root != dir {
-		t.Errorf("root %q, %v; want %q", root, err, dir)
-	}
-	cleanup()
-	if _, err := os.Stat(inBin); err != nil {
-		t.Errorf("cleanup removed the real binary: %v", err)
-	}
-}
-
 func TestResolvePacksExplicit(t *testing.T) {
 	dir := t.TempDir()
 	exe := filepath.Join(dir, "pack")

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/spf13/cobra"
@@ -23,6 +24,7 @@ type Flags struct {
 	Color          string
 	NonInteractive bool
 	Pulumi         string
+	LockWait       time.Duration
 }
 
 // Register adds the shared flags; withPolicy adds --policy-pack and
@@ -32,6 +34,7 @@ func (f *Flags) Register(cmd *cobra.Command, withPolicy bool) {
 	fl.StringVar(&f.Backend, "backend", "", "Pulumi state backend URL: file://PATH, azblob://CONTAINER (Azure Storage, for teams) or https://api.pulumi.com (default: file backend under .streamsec/state)")
 	fl.StringVar(&f.Color, "color", "auto", "colour in the engine's progress output: auto (never when not a terminal), always, never, raw")
 	fl.BoolVar(&f.NonInteractive, "non-interactive", false, "never prompt (pipelines); engine commands never prompt anyway")
+	fl.DurationVar(&f.LockWait, "lock-wait", 0, "how long to wait for another run's lock on the stack before giving up, e.g. 10m (default: fail at once, naming who holds it since when)")
 	fl.StringVar(&f.Pulumi, "pulumi", "", "path of the pulumi CLI (default: $STREAMSEC_PULUMI, PATH, then the scripts/get-pulumi.sh cache)")
 	if withPolicy {
 		fl.StringArrayVar(&f.PolicyPacks, "policy-pack", nil, "policy pack to attach (folder with PulumiPolicy.yaml or built pack binary; repeatable); default: the project's packs, built on demand")
@@ -45,6 +48,9 @@ func (f *Flags) Validate() error {
 	case "auto", "always", "never", "raw":
 	default:
 		return fmt.Errorf("--color %q: must be auto, always, never or raw", f.Color)
+	}
+	if f.LockWait < 0 {
+		return fmt.Errorf("--lock-wait %s: must not be negative", f.LockWait)
 	}
 	if f.NoPolicy && len(f.PolicyPacks) > 0 {
 		return fmt.Errorf("--no-policy and --policy-pack: use one or the other")
@@ -88,6 +94,7 @@ func (f *Flags) Open(fac *cli.Factory, stack string, program pulumi.RunFunc) (*E
 		PulumiPath: f.Pulumi,
 		Getenv:     fac.Getenv,
 		Program:    program,
+		LockWait:   f.LockWait,
 	})
 }
 

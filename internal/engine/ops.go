@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"github.com/streamsec/streamsec/internal/textfile"
@@ -13,11 +12,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/auto"
-	"github.com/pulumi/pulumi/sdk/v3/go/auto/events"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optdestroy"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optpreview"
 	"github.com/pulumi/pulumi/sdk/v3/go/auto/optup"
@@ -91,61 +87,15 @@ var ErrBlocked = errors.New("blocked by policy")
 // ErrCancelled is returned (wrapped) when the context was cancelled.
 var ErrCancelled = errors.New("cancelled")
 
-// policyCollector gathers policy events from the engine's event stream.
-type policyCollector struct {
-	ch   chan events.EngineEvent
-	done chan struct{}
-	mu   sync.Mutex
-	list []Violation
-}
-
-func newPolicyCollector() *policyCollector {
-	c := &policyCollector{ch: make(chan events.EngineEvent), done: make(chan struct{})}
-	go func() {
-		defer close(c.done)
-		for ev := range c.ch {
-			if ev.PolicyEvent == nil {
-				continue
-			}
-			p := ev.PolicyEvent
-			if len(p.Exceptions) > 0 {
-				continue
-			}
-			c.mu.Lock()
-			c.list = append(c.list, Violation{
-				PolicyPack: p.PolicyPackName, Policy: p.PolicyName,
-				EnforcementLevel: p.EnforcementLevel, Severity: p.Severity,
-				URN: p.ResourceURN, Message: strings.TrimSpace(p.Message),
-			})
-			c.mu.Unlock()
-		}
-	}()
-	return c
-}
-
-// violations waits until the stream is closed (the Automation API closes
-// it when the operation returns) and returns what it saw.
-func (c *policyCollector) violations() []Violation {
-	select {
-	case <-c.done:
-	case <-time.After(5 * time.Second):
-		// The API closes the channel itself; never hang on it.
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	out := append([]Violation(nil), c.list...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Policy < out[j].Policy })
-	return out
-}
-
-// Preview runs `pulumi preview` with the program and the packs.
+// Preview runs `pulumi preview` with the program and the packs. On a
+// stack that exists that is the only CLI process it starts.
 func (e *Engine) Preview(ctx context.Context, ro RunOptions) (*Result, error) {
-	st, err := e.Stack(ctx)
+	st, _, err := e.Stack(ctx)
 	if err != nil {
 		return nil, e.classify(ctx, err)
 	}
-	pc := newPolicyCollector()
-	opts := []optpreview.Option{optpreview.EventStreams(pc.ch), optpreview.PolicyPacks(ro.PolicyPacks...)}
+	ec := newEventCollector()
+	opts := []optpreview.Option{optpreview.EventStreams(ec.ch), optpreview.PolicyPacks(ro.PolicyPacks...)}
 	if ro.Progress != nil {
 		opts = append(opts, optpreview.ProgressStreams(ro.Progress), optpreview.ErrorProgressStreams(ro.Progress))
 	}
@@ -159,24 +109,31 @@ func (e *Engine) Preview(ctx context.Context, ro RunOptions) (*Result, error) {
 		opts = append(opts, optpreview.ExpectNoChanges())
 	}
 	res, err := st.Preview(ctx, opts...)
-	out := &Result{Changes: map[string]int{}, Violations: pc.violations()}
+	out := &Result{Changes: map[string]int{}, Violations: ec.violations()}
 	for op, n := range res.ChangeSummary {
 		out.Changes[string(op)] = n
 	}
 	if err != nil {
-		return out, e.failure(ctx, st, out, "preview", err)
+		return out, e.failure(ctx, out, "preview", err)
 	}
 	return out, nil
 }
 
-// Up runs `pulumi up` with the program and the packs.
+// Up runs `pulumi up` with the program and the packs, after clearing a
+// stale lock of ours and recovering what a killed run left (recover.go).
+// The outputs come from the update's event stream; the CLI processes are
+// the update and `stack history` (the summary).
 func (e *Engine) Up(ctx context.Context, ro RunOptions) (*Result, error) {
-	st, err := e.Stack(ctx)
+	st, ws, err := e.Stack(ctx)
 	if err != nil {
 		return nil, e.classify(ctx, err)
 	}
-	pc := newPolicyCollector()
-	opts := []optup.Option{optup.EventStreams(pc.ch), optup.PolicyPacks(ro.PolicyPacks...)}
+	if err := e.prepareUpdate(ctx, st, ro); err != nil {
+		return nil, e.classify(ctx, err)
+	}
+	ec := newEventCollector()
+	ws.events = ec
+	opts := []optup.Option{optup.EventStreams(ec.ch), optup.PolicyPacks(ro.PolicyPacks...)}
 	if ro.Progress != nil {
 		opts = append(opts, optup.ProgressStreams(ro.Progress), optup.ErrorProgressStreams(ro.Progress))
 	}
@@ -193,22 +150,25 @@ func (e *Engine) Up(ctx context.Context, ro RunOptions) (*Result, error) {
 		opts = append(opts, optup.Message(ro.Message))
 	}
 	res, err := st.Up(ctx, opts...)
-	out := &Result{Changes: map[string]int{}, Violations: pc.violations()}
+	out := &Result{Changes: map[string]int{}, Violations: ec.violations()}
 	if res.Summary.ResourceChanges != nil {
 		out.Changes = *res.Summary.ResourceChanges
 	}
 	if err != nil {
-		return out, e.failure(ctx, st, out, "up", err)
+		return out, e.failure(ctx, out, "up", err)
 	}
 	out.Outputs = plainOutputs(res.Outputs)
 	return out, nil
 }
 
-// Destroy deletes every resource of the stack; with remove it also
-// deletes the stack and its config file.
+// Destroy deletes every resource of the stack, pending creates of a killed
+// run included; with remove it also deletes the stack and its config file.
 func (e *Engine) Destroy(ctx context.Context, ro RunOptions, remove bool) (*Result, error) {
-	st, err := e.ExistingStack(ctx)
+	st, _, err := e.ExistingStack(ctx)
 	if err != nil {
+		return nil, e.classify(ctx, err)
+	}
+	if err := e.prepareUpdate(ctx, st, ro); err != nil {
 		return nil, e.classify(ctx, err)
 	}
 	opts := []optdestroy.Option{}
@@ -230,7 +190,7 @@ func (e *Engine) Destroy(ctx context.Context, ro RunOptions, remove bool) (*Resu
 		out.Changes = *res.Summary.ResourceChanges
 	}
 	if err != nil {
-		return out, e.failure(ctx, st, out, "destroy", err)
+		return out, e.failure(ctx, out, "destroy", err)
 	}
 	if remove {
 		// `pulumi stack rm` deletes the config file; make sure of it, since
@@ -245,9 +205,25 @@ func (e *Engine) Destroy(ctx context.Context, ro RunOptions, remove bool) (*Resu
 	return out, nil
 }
 
+// prepareUpdate runs before an operation that locks the stack: stale locks
+// of this tool are cleared, another run's lock is waited for (LockWait) or
+// reported, and pending operations of a killed run are resolved.
+func (e *Engine) prepareUpdate(ctx context.Context, st auto.Stack, ro RunOptions) error {
+	log := ro.Progress
+	if log == nil {
+		log = io.Discard
+	}
+	if e.cmd.locks != nil {
+		if err := e.cmd.locks.settle(ctx, e.opts.LockWait, log); err != nil {
+			return err
+		}
+	}
+	return e.recoverPending(ctx, st, ro, log)
+}
+
 // Outputs returns the stack's outputs, secrets masked.
 func (e *Engine) Outputs(ctx context.Context) (map[string]any, error) {
-	st, err := e.ExistingStack(ctx)
+	st, _, err := e.ExistingStack(ctx)
 	if err != nil {
 		return nil, e.classify(ctx, err)
 	}
@@ -261,11 +237,11 @@ func (e *Engine) Outputs(ctx context.Context) (map[string]any, error) {
 // Export returns `pulumi stack export` of the stack (secrets stay
 // encrypted, as the CLI prints them).
 func (e *Engine) Export(ctx context.Context) ([]byte, error) {
-	if _, err := e.ExistingStack(ctx); err != nil {
-		return nil, e.classify(ctx, err)
-	}
 	stdout, _, err := e.run(ctx, nil, "stack", "export", "--stack", e.opts.Stack)
 	if err != nil {
+		if strings.Contains(err.Error(), "no stack named") {
+			return nil, fmt.Errorf("%w: %s in %s", ErrNoStack, e.opts.Stack, e.backend)
+		}
 		return nil, e.classify(ctx, err)
 	}
 	return []byte(stdout), nil
@@ -307,28 +283,50 @@ const CookieSecretKey = "streamsec:cookieSecret"
 // EnsureCookieSecret makes sure the stack's config holds the cookie secret,
 // generating 32 random bytes (hex) into the encrypted config when it is
 // missing. An existing value is never replaced. The value goes to the CLI
-// on stdin, so it never shows in a process list, a log or an error.
+// on stdin, so it never shows in a process list, a log or an error. Runs of
+// the same project take turns here (a file lock), so two first runs of a
+// new stack never write two secrets.
 func (e *Engine) EnsureCookieSecret(ctx context.Context) (created bool, err error) {
 	has, err := fileHasKey(e.StackFile(), CookieSecretKey)
+	if err != nil || has {
+		return false, err
+	}
+	unlock, err := lockFile(ctx, filepath.Join(e.opts.ProjectDir, ".streamsec", "locks", e.opts.Stack+".secret.lock"))
+	if err != nil {
+		return false, fmt.Errorf("stack %s: %w", e.opts.Stack, err)
+	}
+	defer unlock()
+	// Another run may have written it while this one waited.
+	if has, err := fileHasKey(e.StackFile(), CookieSecretKey); err != nil || has {
+		return false, err
+	}
+	ws, err := e.workspace(ctx, nil)
 	if err != nil {
 		return false, err
 	}
-	if has {
-		return false, nil
-	}
-	if _, err := e.Stack(ctx); err != nil {
+	exists, err := e.stackExists(ctx, ws)
+	if err != nil {
 		return false, e.classify(ctx, err)
 	}
-	// A deployed stack whose file lacks the secret was deployed from a
-	// file that is not this one (a pipeline that never committed it): a new
-	// secret would replace the one every instance shares and sign every
-	// user out, on every run. Refuse rather than rotate silently.
-	deployed, err := e.deployedResources(ctx)
-	if err != nil {
-		return false, err
+	fresh := false
+	if !exists {
+		// The stack must exist first: it holds the encryption salt.
+		if fresh, err = e.createStack(ctx); err != nil {
+			return false, e.classify(ctx, err)
+		}
 	}
-	if deployed > 0 {
-		return false, &SetupError{Err: fmt.Errorf("stack %s is deployed (%d resources) but %s has no %s: generating a new one would replace the secret all instances share; commit the stack file that holds the encrypted secret, or set it with `pulumi config set --secret %s --stack %s`", e.opts.Stack, deployed, e.StackFile(), CookieSecretKey, CookieSecretKey, e.opts.Stack)}
+	if !fresh {
+		// A deployed stack whose file lacks the secret was deployed from a
+		// file that is not this one (a pipeline that never committed it): a
+		// new secret would replace the one every instance shares and sign
+		// every user out, on every run. Refuse rather than rotate silently.
+		deployed, err := e.deployedResources(ctx)
+		if err != nil {
+			return false, err
+		}
+		if deployed > 0 {
+			return false, &SetupError{Err: fmt.Errorf("stack %s is deployed (%d resources) but %s has no %s: generating a new one would replace the secret all instances share; commit the stack file that holds the encrypted secret, or set it with `pulumi config set --secret %s --stack %s`", e.opts.Stack, deployed, e.StackFile(), CookieSecretKey, CookieSecretKey, e.opts.Stack)}
+		}
 	}
 	buf := make([]byte, 32)
 	if _, err := rand.Read(buf); err != nil {
@@ -344,23 +342,13 @@ func (e *Engine) EnsureCookieSecret(ctx context.Context) (created bool, err erro
 // deployedResources counts the resources in the stack's state, the root
 // stack and provider resources aside.
 func (e *Engine) deployedResources(ctx context.Context) (int, error) {
-	data, err := e.Export(ctx)
+	dep, err := e.deployment(ctx)
 	if err != nil {
 		return 0, err
 	}
-	var state struct {
-		Deployment struct {
-			Resources []struct {
-				Type string `json:"type"`
-			} `json:"resources"`
-		} `json:"deployment"`
-	}
-	if err := json.Unmarshal(data, &state); err != nil {
-		return 0, fmt.Errorf("read the state of stack %s: %w", e.opts.Stack, err)
-	}
 	n := 0
-	for _, r := range state.Deployment.Resources {
-		if r.Type != "pulumi:pulumi:Stack" && !strings.HasPrefix(r.Type, "pulumi:providers:") {
+	for _, r := range dep.Resources {
+		if r.Type != stackType && !strings.HasPrefix(r.Type, "pulumi:providers:") {
 			n++
 		}
 	}
@@ -384,18 +372,29 @@ func fileHasKey(path, key string) (bool, error) {
 }
 
 // failure turns an operation error into the error the caller returns:
-// cancellation (after releasing any lock the cancelled run left), a policy
-// block, or the engine's failure.
-func (e *Engine) failure(ctx context.Context, st auto.Stack, res *Result, op string, err error) error {
+// cancellation, a policy block, another run's lock, or the engine's
+// failure. A cancelled CLI released its lock itself, or cliCommand removed
+// the one it left; no other lock is touched.
+func (e *Engine) failure(ctx context.Context, res *Result, op string, err error) error {
 	if ctx.Err() != nil {
-		e.releaseLock(st)
 		return fmt.Errorf("%s %s: %w", op, e.opts.Stack, ErrCancelled)
 	}
 	if res != nil && res.Blocked() {
 		return fmt.Errorf("%s %s: %w", op, e.opts.Stack, ErrBlocked)
 	}
-	if auto.IsConcurrentUpdateError(err) {
-		return fmt.Errorf("%s %s: another update holds the stack's lock (if none is running, `pulumi cancel --stack %s` clears it): %w", op, e.opts.Stack, e.opts.Stack, err)
+	if auto.IsConcurrentUpdateError(err) || strings.Contains(err.Error(), "the stack is currently locked") {
+		var locks []Lock
+		if e.cmd.locks != nil {
+			locks, _ = e.cmd.locks.list()
+		}
+		if len(locks) == 0 {
+			// Released meanwhile: the CLI's refusal still names it.
+			locks = locksInMessage(err.Error())
+		}
+		if len(locks) > 0 {
+			return fmt.Errorf("%s %s: %w", op, e.opts.Stack, &LockedError{Stack: e.opts.Stack, Locks: locks})
+		}
+		return fmt.Errorf("%s %s: another run holds the stack's lock; wait for it to end: %w", op, e.opts.Stack, summarize(err))
 	}
 	return fmt.Errorf("%s %s: %w", op, e.opts.Stack, summarize(err))
 }
@@ -405,17 +404,6 @@ func (e *Engine) classify(ctx context.Context, err error) error {
 		return fmt.Errorf("%s: %w", e.opts.Stack, ErrCancelled)
 	}
 	return err
-}
-
-// releaseLock clears the stack's update lock after our own run was
-// cancelled. The CLI releases it itself on a graceful cancel; a run killed
-// after the grace period leaves it behind, and the next update would then
-// fail with "the stack is currently locked". Our process had the lock (it
-// got past locking before the cancel), so clearing it is safe.
-func (e *Engine) releaseLock(st auto.Stack) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	_ = st.Cancel(ctx)
 }
 
 // summarize shortens an Automation API error (which embeds the whole
@@ -487,6 +475,7 @@ func (e *Engine) purgeLeftovers() error {
 	for _, p := range []string{
 		filepath.Join(state, "backups", project, e.opts.Stack),
 		filepath.Join(state, "history", project, e.opts.Stack),
+		filepath.Join(state, "streamsec-runs", project, e.opts.Stack),
 	} {
 		if err := os.RemoveAll(p); err != nil {
 			errs = append(errs, err)

@@ -225,6 +225,7 @@ func (j *joiner) answer(ctl controls.Control) Answer {
 	}
 	items = append(items, j.ruleItems(ctl.ID, ctl.Rules)...)
 	items = append(items, j.probeItems(ctl)...)
+	items = append(items, j.offlineItems(ctl, items)...)
 	for _, p := range ctl.Platform {
 		items = append(items, Item{Source: SourcePlatform, Status: ItemInfo, Subject: "Azure platform", Message: p})
 	}
@@ -566,6 +567,53 @@ func (j *joiner) probeItems(ctl controls.Control) []Item {
 		out = append(out, Item{Source: SourceProbe, Subject: "verify run", Status: ItemPass, Required: true,
 			Value:   fmt.Sprintf("%d probes", len(run.Probes)),
 			Message: "streamsec verify ran against the deployment", Time: when, Target: run.Target})
+	}
+	return out
+}
+
+// offlineItems are the control's probes judged on the modelled edge of the
+// plan, kept apart from the live ones: a failure counts (the plan would
+// let the attack through), a pass does not stand in for the live probe,
+// which stays required, and a probe only a live target can show is info.
+func (j *joiner) offlineItems(ctl controls.Control, live []Item) []Item {
+	run := j.in.Offline
+	if run == nil {
+		return nil
+	}
+	var out []Item
+	for _, p := range run.Probes {
+		if !slices.Contains(p.Controls, ctl.ID) && !slices.Contains(ctl.Probes, p.ID) {
+			continue
+		}
+		st := ItemUnknown
+		switch p.Status {
+		case "pass":
+			st = ItemPass
+		case "fail":
+			st = ItemFail
+		}
+		required := p.Mandatory && p.Status == "fail"
+		if p.LiveOnly && p.Status == "unknown" {
+			st = ItemInfo
+		}
+		val := p.HTTP
+		if p.Headers != "" {
+			val = strings.TrimSpace(val + " " + strings.ReplaceAll(p.Headers, "\n", "; "))
+		}
+		out = append(out, Item{Source: SourceModel, Subject: p.ID, Status: st, Required: required, Shown: ShownOnPlan,
+			Property: p.Request, Value: val, Message: ShownOnPlan + ": " + p.Title + ": " + p.Detail, Target: run.Target})
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	// The control has both: say which live results are live.
+	for i := range live {
+		if live[i].Source == SourceProbe {
+			live[i].Shown = ShownLive
+			if live[i].Status != ItemNotShown {
+				live[i].Message = ShownLive + ": " + live[i].Message
+			}
+		}
 	}
 	return out
 }

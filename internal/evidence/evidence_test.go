@@ -459,46 +459,62 @@ func BenchmarkBuildAndRenderProd(b *testing.B) {
 	}
 }
 
-// A rule that judged nothing (the plan holds none of its types) is no
-// evidence of "met", stack rules included.
-func TestRuleWithoutItsTypesIsNotEvidence(t *testing.T) {
-	cases := []struct {
-		name string
-		rule evidence.RuleInfo
-	}{
-		{"stack rule", evidence.RuleInfo{ID: "diagnostics-keyvault", Title: "Key Vault sends audit logs", Controls: []string{"WS-LOG-01"},
-			Enforcement: "mandatory", Types: []string{"azure-native:keyvault:Vault"}, Stack: true}},
-		{"resource rule", evidence.RuleInfo{ID: "keyvault-rbac", Title: "Key Vault uses Azure RBAC", Controls: []string{"WS-LOG-01"},
-			Enforcement: "mandatory", Types: []string{"azure-native:keyvault:Vault"}}},
-		{"stack rule without types", evidence.RuleInfo{ID: "some-stack-rule", Title: "A stack rule", Controls: []string{"WS-LOG-01"},
-			Enforcement: "mandatory", Stack: true}},
+// offlineRun is a `verify --offline` run: judged on the plan's edge.
+func offlineRun(results map[string]string) *evidence.ProbeRun {
+	ctl := map[string][]string{"origin-foreign-refused": {"WS-ORG-01"}, "legacy-version-refused": {"WS-PROTO-01"}, "tls-1.0-refused": {"WS-TLS-02"}, "hsts": {"WS-TLS-04"}}
+	run := &evidence.ProbeRun{Offline: true, Target: "https://dash.example.com"}
+	for id, st := range results {
+		run.Probes = append(run.Probes, evidence.ProbeResult{ID: id, Title: id, Controls: ctl[id], Status: st, Mandatory: true,
+			Detail: "decided by WAF custom rule X", LiveOnly: strings.HasPrefix(id, "tls-")})
 	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			in := inputs(t, loadSpec(t, "prod"))
-			var keep []inventory.Resource
-			for _, r := range in.Resources {
-				if r.Type != "azure-native:keyvault:Vault" {
-					keep = append(keep, r)
-				}
+	return run
+}
+
+// Offline evidence is shown apart from live evidence: the items say where
+// they were shown; an offline failure counts, an offline pass does not
+// stand in for the live probe, and a live-only probe offline is info.
+func TestOfflineEvidenceShownApartFromLive(t *testing.T) {
+	in := withProbes(t, inputs(t, loadSpec(t, "prod")), "testdata/verify-failing.json")
+	in.Offline = offlineRun(map[string]string{"origin-foreign-refused": "pass", "legacy-version-refused": "fail", "tls-1.0-refused": "unknown"})
+	r := build(t, in)
+	shown := func(a evidence.Answer) map[string]string {
+		m := map[string]string{}
+		for _, it := range a.Evidence {
+			if it.Source == evidence.SourceProbe || it.Source == evidence.SourceModel {
+				m[it.Source+" "+it.Subject] = it.Shown
 			}
-			in.Resources = keep
-			in.Rules = []evidence.RuleInfo{tc.rule}
-			a := answer(t, build(t, in), "WS-LOG-01")
-			found := false
-			for _, it := range a.Evidence {
-				if it.Source != evidence.SourceRule || it.Subject != tc.rule.ID {
-					continue
-				}
-				found = true
-				if it.Status != evidence.ItemNA || it.Required {
-					t.Errorf("%s: item %s (required %v), want not-applicable and not counted: %s", tc.rule.ID, it.Status, it.Required, it.Message)
-				}
-			}
-			if !found {
-				t.Fatalf("no item for %s in WS-LOG-01: %+v", tc.rule.ID, a.Evidence)
-			}
-		})
+		}
+		return m
+	}
+	org := shown(answer(t, r, "WS-ORG-01"))
+	if org["probe origin-foreign-refused"] != evidence.ShownLive || org["plan-model origin-foreign-refused"] != evidence.ShownOnPlan {
+		t.Errorf("WS-ORG-01 evidence not labelled live / on the plan: %v", org)
+	}
+	// Live passes, the plan fails: not met.
+	if a := answer(t, r, "WS-PROTO-01"); a.Status != evidence.NotMet {
+		t.Errorf("WS-PROTO-01 with an offline failure: %s (%s)", a.Status, a.Reason)
+	}
+	for _, it := range answer(t, r, "WS-TLS-02").Evidence {
+		if it.Source == evidence.SourceModel && (it.Status != evidence.ItemInfo || it.Required) {
+			t.Errorf("live-only probe offline: %+v, want info, not required", it)
+		}
+	}
+	// Without a live run, an offline pass leaves the live probe required.
+	in = inputs(t, loadSpec(t, "prod"))
+	in.Offline = offlineRun(map[string]string{"legacy-version-refused": "pass"})
+	a := answer(t, build(t, in), "WS-PROTO-01")
+	for _, it := range a.Evidence {
+		if it.Source == evidence.SourceModel && it.Required {
+			t.Errorf("an offline pass is required evidence: %+v", it)
+		}
+	}
+	if !slices.Contains(a.NotYetShown, "legacy-version-refused") {
+		t.Errorf("the live probe is not listed as not yet shown: %v", a.NotYetShown)
+	}
+	for _, it := range a.Evidence {
+		if it.Source == evidence.SourceProbe && it.Shown != evidence.ShownLive {
+			t.Errorf("live item not labelled: %+v", it)
+		}
 	}
 }
 
@@ -579,5 +595,48 @@ func TestOptionalConfigByRelease(t *testing.T) {
 	}
 	if r := build(t, inputs(t, loadSpec(t, "prod"))); r.StreamlitUnverified != "" {
 		t.Errorf("1.67.0 marked unverified: %s", r.StreamlitUnverified)
+	}
+}
+
+// A rule that judged nothing (the plan holds none of its types) is no
+// evidence of "met", stack rules included.
+func TestRuleWithoutItsTypesIsNotEvidence(t *testing.T) {
+	cases := []struct {
+		name string
+		rule evidence.RuleInfo
+	}{
+		{"stack rule", evidence.RuleInfo{ID: "diagnostics-keyvault", Title: "Key Vault sends audit logs", Controls: []string{"WS-LOG-01"},
+			Enforcement: "mandatory", Types: []string{"azure-native:keyvault:Vault"}, Stack: true}},
+		{"resource rule", evidence.RuleInfo{ID: "keyvault-rbac", Title: "Key Vault uses Azure RBAC", Controls: []string{"WS-LOG-01"},
+			Enforcement: "mandatory", Types: []string{"azure-native:keyvault:Vault"}}},
+		{"stack rule without types", evidence.RuleInfo{ID: "some-stack-rule", Title: "A stack rule", Controls: []string{"WS-LOG-01"},
+			Enforcement: "mandatory", Stack: true}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			in := inputs(t, loadSpec(t, "prod"))
+			var keep []inventory.Resource
+			for _, r := range in.Resources {
+				if r.Type != "azure-native:keyvault:Vault" {
+					keep = append(keep, r)
+				}
+			}
+			in.Resources = keep
+			in.Rules = []evidence.RuleInfo{tc.rule}
+			a := answer(t, build(t, in), "WS-LOG-01")
+			found := false
+			for _, it := range a.Evidence {
+				if it.Source != evidence.SourceRule || it.Subject != tc.rule.ID {
+					continue
+				}
+				found = true
+				if it.Status != evidence.ItemNA || it.Required {
+					t.Errorf("%s: item %s (required %v), want not-applicable and not counted: %s", tc.rule.ID, it.Status, it.Required, it.Message)
+				}
+			}
+			if !found {
+				t.Fatalf("no item for %s in WS-LOG-01: %+v", tc.rule.ID, a.Evidence)
+			}
+		})
 	}
 }

@@ -39,6 +39,15 @@ const (
 	SourceRule     = "rule"
 	SourceProbe    = "probe"
 	SourcePlatform = "platform"
+	// SourceModel is a probe judged on the modelled edge of the plan
+	// (`streamsec verify --offline`), shown apart from the live probes.
+	SourceModel = "plan-model"
+)
+
+// Where a probe result was shown, for controls that have both.
+const (
+	ShownLive   = "shown live"
+	ShownOnPlan = "shown on the plan"
 )
 
 // RuleInfo is what the report needs of a policy rule.
@@ -81,10 +90,14 @@ type ProbeResult struct {
 	HTTP      string // status seen
 	Headers   string
 	Detail    string
+	// LiveOnly: only a live target can show it (offline it is unknown).
+	LiveOnly bool
 }
 
 // ProbeRun is one verify run.
 type ProbeRun struct {
+	// Offline: judged on the modelled edge of the plan, not a live target.
+	Offline    bool
 	Target     string
 	StartedAt  time.Time
 	FinishedAt time.Time
@@ -113,6 +126,10 @@ type Inputs struct {
 	// bytes digested (the saved file, or the run's JSON).
 	ProbeSource string
 	ProbeData   []byte
+	// Offline is the suite judged on the modelled edge of the plan (nil
+	// when not given); OfflineSource says where it came from.
+	Offline       *ProbeRun
+	OfflineSource string
 }
 
 // Report is the evidence report; its JSON form is the command's contract.
@@ -211,6 +228,9 @@ type Item struct {
 	Value    string `json:"value,omitempty"`
 	Expected string `json:"expected,omitempty"`
 	Message  string `json:"message,omitempty"`
+	// Shown says, for probe results of a control that has both, whether
+	// it was shown live or on the plan.
+	Shown string `json:"shown,omitempty"`
 	// Probe results carry when and against what they were shown.
 	Time   string `json:"time,omitempty"`
 	Target string `json:"target,omitempty"`
@@ -222,11 +242,12 @@ type Item struct {
 // FromProbeRun turns a verify run (saved by `streamsec verify --save`, or run
 // in process) into the probe results the report joins.
 func FromProbeRun(run *probe.Run) *ProbeRun {
-	out := &ProbeRun{Target: run.Target, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}
+	out := &ProbeRun{Offline: run.Mode == probe.ModeOffline, Target: run.Target, StartedAt: run.StartedAt, FinishedAt: run.FinishedAt}
 	for _, p := range run.Probes {
 		out.Probes = append(out.Probes, ProbeResult{
 			ID: p.ID, Title: p.Title, Controls: p.Controls, Status: string(p.Status), Mandatory: p.Mandatory,
 			Request: p.Evidence.Request, HTTP: p.Evidence.Status, Headers: p.Evidence.Headers, Detail: p.Evidence.Detail,
+			LiveOnly: p.LiveOnly,
 		})
 	}
 	return out

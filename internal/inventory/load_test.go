@@ -41,7 +41,7 @@ func TestLoadFormats(t *testing.T) {
 				t.Errorf("state secret not masked: %#v", v)
 			}
 		}},
-		{"../../policy-packs/rules/testdata/hardened.json", KindPlan, 27, nil},
+		{"../../policy-packs/rules/testdata/hardened.json", KindPlan, 28, nil},
 		// Printed by the real pulumi CLI v3.274.1 (dev stack, stand-in
 		// provider): policy-packs/stacks TestRealEngineOutputsLoad.
 		{"testdata/preview-dev-engine.json", KindPreview, 50, func(t *testing.T, in Input) {

@@ -45,7 +45,8 @@ func FuzzPlan(f *testing.F) {
 			if inventory.BaseType(r.Type) != "azure-native:network:Policy" {
 				continue
 			}
-			v, _ := r.Get("customRules.rules.2.matchConditions.1.matchValue")
+			// The Allow rule's Origin condition (components/waf.go).
+			v, _ := r.Get("customRules.rules.3.matchConditions.2.matchValue")
 			list, _ := v.([]any)
 			if len(list) == 0 {
 				t.Fatal("empty origin allowlist")

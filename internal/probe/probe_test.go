@@ -98,7 +98,7 @@ func tlsTarget(t *testing.T, app http.Handler, path string, extra func(*Options)
 	t.Cleanup(srv.Close)
 	pool := x509.NewCertPool()
 	pool.AddCert(srv.Certificate())
-	opts := Options{URL: srv.URL + path, RootCAs: pool, Timeout: 10 * time.Second}
+	opts := Options{URL: srv.URL + path, RootCAs: pool, Timeout: 10 * time.Second, ConnectTo: []string{noPort80(t, "127.0.0.1")}}
 	if extra != nil {
 		extra(&opts)
 	}
@@ -107,6 +107,20 @@ func tlsTarget(t *testing.T, app http.Handler, path string, extra func(*Options)
 		t.Fatal(err)
 	}
 	return tg, srv
+}
+
+// noPort80 routes host's port 80 (the plain-http probes) to a loopback
+// port nothing listens on, so no test depends on what, if anything, runs
+// on this machine's port 80 (a system nginx, say).
+func noPort80(t *testing.T, host string) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, port, _ := net.SplitHostPort(l.Addr().String())
+	l.Close()
+	return host + ":80:127.0.0.1:" + port
 }
 
 func statusOf(t *testing.T, run *Run, id string) Result {
@@ -215,8 +229,7 @@ func TestBasePathAndHardenedFake(t *testing.T) {
 			t.Errorf("%s: %s: %s", id, p.Status, p.Evidence.Detail)
 		}
 	}
-	// httptest answers nothing on port 80 of 127.0.0.1 here, or something
-	// else does: either way it is not this app, so only the TLS site counts.
+	// Port 80 goes to a closed port (tlsTarget), so only the TLS site counts.
 	for _, p := range app.seen() {
 		if !strings.HasPrefix(p, "/dash/") {
 			t.Errorf("request outside the base path: %s", p)
@@ -499,7 +512,7 @@ func TestHostileServersCannotHang(t *testing.T) {
 	for _, s := range servers {
 		t.Run(s.name, func(t *testing.T) {
 			addr := rawServer(t, s.handle)
-			tg, err := Prepare(Options{URL: s.scheme + "://" + addr + "/", Timeout: bound, RequestTimeout: bound, Active: true})
+			tg, err := Prepare(Options{URL: s.scheme + "://" + addr + "/", Timeout: bound, RequestTimeout: bound, Active: true, ConnectTo: []string{noPort80(t, "127.0.0.1")}})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -532,7 +545,7 @@ func TestUnreachableEndsWithClearMessage(t *testing.T) {
 	l, _ := net.Listen("tcp", "127.0.0.1:0")
 	addr := l.Addr().String()
 	l.Close()
-	tg, err := Prepare(Options{URL: "https://" + addr + "/", Timeout: 3 * time.Second})
+	tg, err := Prepare(Options{URL: "https://" + addr + "/", Timeout: 3 * time.Second, ConnectTo: []string{noPort80(t, "127.0.0.1")}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -660,7 +673,7 @@ func TestResolveKeepsNameForSNIAndHost(t *testing.T) {
 	pool.AddCert(srv.Certificate())
 	// httptest's certificate names example.com; nothing resolves it here.
 	tg, err := Prepare(Options{URL: "https://example.com:" + port + "/", Resolve: []string{"example.com:" + port + ":127.0.0.1"},
-		RootCAs: pool, Timeout: 5 * time.Second})
+		ConnectTo: []string{noPort80(t, "example.com")}, RootCAs: pool, Timeout: 5 * time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}

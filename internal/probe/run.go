@@ -42,24 +42,32 @@ type Result struct {
 	Status    Status   `json:"status"`
 	Mandatory bool     `json:"mandatory"`
 	Evidence  Evidence `json:"evidence"`
+	// LiveOnly marks a probe only a live target can show (TLS handshakes,
+	// certificates); in an offline run it is unknown and does not fail it.
+	LiveOnly bool `json:"liveOnly,omitempty"`
 }
 
 // Run is one `streamsec verify` run: the JSON that --save writes and
 // --format json prints.
 type Run struct {
-	Tool       string    `json:"tool"`
-	Version    string    `json:"version"`
+	Tool    string `json:"tool"`
+	Version string `json:"version"`
+	// Mode is ModeOffline for a run judged on the plan; "" for a live run.
+	Mode       string    `json:"mode,omitempty"`
 	Target     string    `json:"target"`
 	StartedAt  time.Time `json:"startedAt"`
 	FinishedAt time.Time `json:"finishedAt"`
 	Probes     []Result  `json:"probes"`
+	// Notes are what an offline run could not model (managed rule sets)
+	// and the assumptions it made.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // Failed reports whether a mandatory probe failed or could not be shown:
 // a control that could not be proven is not a pass.
 func (r *Run) Failed() bool {
 	for _, p := range r.Probes {
-		if p.Mandatory && p.Status != Pass {
+		if p.Mandatory && p.Status != Pass && !(r.Mode == ModeOffline && p.LiveOnly && p.Status == Unknown) {
 			return true
 		}
 	}

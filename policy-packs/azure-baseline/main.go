@@ -7,14 +7,12 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/policyx"
-
 	"github.com/streamsec/streamsec/policy-packs/pack"
 	"github.com/streamsec/streamsec/policy-packs/rules"
 )
 
 func main() {
-	if err := policyx.Main(pack.Factory(rules.PackBaseline)); err != nil {
+	if err := pack.Main(rules.PackBaseline); err != nil {
 		fmt.Fprintf(os.Stderr, "azure-baseline: %v\n", err)
 		os.Exit(1)
 	}

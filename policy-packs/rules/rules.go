@@ -271,6 +271,7 @@ func All() []Rule {
 	all = append(all, keyVaultRules()...)
 	all = append(all, deployRules()...)
 	all = append(all, stackRules()...)
+	all = append(all, edgeRules()...)
 	all = append(all, schemaRules()...)
 	return all
 }

@@ -105,6 +105,9 @@ type ruleCase struct {
 	// rules whose documented behaviour is to accept a computed reference.
 	unknown       []edit
 	unknownPasses bool
+	// version, when set, is the Streamlit release the case is judged for
+	// (the edge rules model the app server of that release).
+	version string
 }
 
 var u = inventory.Unknown
@@ -208,22 +211,63 @@ var fixtures = map[string]ruleCase{
 	"waf-default-rule-set": {weak: [][]edit{{{"waf", "managedRules.managedRuleSets.0.ruleSetVersion", "1.0"}}, {{"waf", "managedRules.managedRuleSets", []any{}}}, {{"waf", "managedRules.managedRuleSets.0.ruleSetAction", "Log"}}},
 		unknown: []edit{{"waf", "managedRules.managedRuleSets", u}}},
 	"waf-bot-manager": {weak: [][]edit{{{"waf", "managedRules.managedRuleSets.1.ruleSetType", "Other"}}}, unknown: []edit{{"waf", "sku.name", u}}},
+	// The WAF: rate limit (0), internal paths (1), legacy version (2), the
+	// Allow with the Origin allowlist (3), the block of the rest of the
+	// stream path (4), as components/waf.go builds it.
 	"waf-origin-allowlist": {weak: [][]edit{
-		{{"waf", "customRules.rules.0.matchConditions.1.matchValue", []any{"https://dash.example.com", "*"}}},
-		{{"waf", "customRules.rules.0.matchConditions.1.matchValue", []any{"https://dash.example.com", "null"}}},
-		{{"waf", "customRules.rules.0.matchConditions.1.matchValue", []any{"http://dash.example.com"}}},
-		{{"waf", "customRules.rules.0.action", "Log"}},
-		{{"waf", "customRules.rules.0.enabledState", "Disabled"}},
-		{{"waf", "customRules.rules.0.matchConditions.1.negateCondition", false}},
-	}, unknown: []edit{{"waf", "customRules.rules.0.matchConditions.1.matchValue", u}}},
-	"waf-origin-required": {weak: [][]edit{{{"waf", "customRules.rules.3.enabledState", "Disabled"}}, {{"waf", "customRules.rules.3.matchConditions.1.negateCondition", false}}, {{"waf", "customRules.rules.3.action", "Log"}}},
-		unknown: []edit{{"waf", "customRules.rules.3.matchConditions", u}}},
-	"waf-rate-limit": {weak: [][]edit{{{"waf", "customRules.rules.1.rateLimitThreshold", 0.0}}, {{"waf", "customRules.rules.1.matchConditions.0.matchValue", []any{"/other"}}}},
-		unknown: []edit{{"waf", "customRules.rules.1.rateLimitThreshold", u}}},
-	"waf-websocket-version": {weak: [][]edit{{{"waf", "customRules.rules.4.enabledState", "Disabled"}}, {{"waf", "customRules.rules.4.matchConditions.1.negateCondition", false}}, {{"waf", "customRules.rules.4.matchConditions.1.matchValue", []any{"13", "8"}}}, {{"waf", "customRules.rules.4.action", "Log"}}},
-		unknown: []edit{{"waf", "customRules.rules.4.matchConditions.1.matchValue", u}}},
-	"waf-internal-paths-blocked": {weak: [][]edit{{{"waf", "customRules.rules.2.matchConditions.0.matchValue", []any{"/_stcore/metrics"}}}, {{"waf", "customRules", del}}},
+		{{"waf", "customRules.rules.3.matchConditions.2.matchValue", []any{"https://dash.example.com", "*"}}},
+		{{"waf", "customRules.rules.3.matchConditions.2.matchValue", []any{"https://dash.example.com", "null"}}},
+		{{"waf", "customRules.rules.3.matchConditions.2.matchValue", []any{"http://dash.example.com"}}},
+		{{"waf", "customRules.rules.4.action", "Log"}},
+		{{"waf", "customRules.rules.4.enabledState", "Disabled"}},
+		{{"waf", "customRules.rules.3.matchConditions.2.negateCondition", true}},
+	}, unknown: []edit{{"waf", "customRules.rules.3.matchConditions.2.matchValue", u}}},
+	"waf-origin-required": {weak: [][]edit{{{"waf", "customRules.rules.4.enabledState", "Disabled"}}, {{"waf", "customRules.rules.4.priority", 35.0}}, {{"waf", "customRules.rules.4.action", "Log"}}},
+		unknown: []edit{{"waf", "customRules.rules.4.matchConditions", u}}},
+	"waf-rate-limit": {weak: [][]edit{{{"waf", "customRules.rules.0.rateLimitThreshold", 0.0}}, {{"waf", "customRules.rules.0.matchConditions.0.matchValue", []any{"/other"}}}},
+		unknown: []edit{{"waf", "customRules.rules.0.rateLimitThreshold", u}}},
+	"waf-websocket-version": {weak: [][]edit{{{"waf", "customRules.rules.2.enabledState", "Disabled"}}, {{"waf", "customRules.rules.2.matchConditions.1.negateCondition", false}}, {{"waf", "customRules.rules.2.matchConditions.1.matchValue", []any{"13", "8"}}}, {{"waf", "customRules.rules.2.action", "Log"}}},
+		unknown: []edit{{"waf", "customRules.rules.2.matchConditions.1.matchValue", u}}},
+	"waf-internal-paths-blocked": {weak: [][]edit{{{"waf", "customRules.rules.1.matchConditions.0.matchValue", []any{"/_stcore/metrics"}}}, {{"waf", "customRules", del}}},
 		unknown: []edit{{"waf", "customRules.rules", u}}},
+	// The edge rules judge what the model of the whole edge does. The
+	// issue's three weakenings come first, then others of our own.
+	"edge-cswsh-refused": {weak: [][]edit{
+		// An Allow at a higher priority than the blocks.
+		{{"waf", "customRules.rules.2.action", "Allow"}, {"waf", "customRules.rules.2.matchConditions", []any{map[string]any{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": []any{"/_stcore/stream"}}}}},
+		// A typo in the stream path of the block.
+		{{"waf", "customRules.rules.4.matchConditions.0.matchValue", []any{"/_stcore/strem"}}},
+		{{"waf", "policySettings.mode", "Detection"}},
+		{{"waf", "policySettings.enabledState", "Disabled"}},
+		{{"waf", "customRules.rules.4.enabledState", "Disabled"}},
+		{{"waf-policy", "parameters.associations.0.patternsToMatch", []any{"/app/*"}}},
+		{{"waf", "customRules.rules.3.matchConditions.2.matchValue", []any{"https://dash.example.com", "http://dash.example.com"}}},
+	}, unknown: []edit{{"waf", "customRules.rules.3.matchConditions.2.matchValue", u}}},
+	"edge-origin-required": {weak: [][]edit{
+		{{"waf", "customRules.rules.2.action", "Allow"}, {"waf", "customRules.rules.2.matchConditions", []any{map[string]any{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": []any{"/_stcore/stream"}}}}},
+		// The old shape: a negated Any on the absent Origin instead of the
+		// Allow and the block (not every reading blocks).
+		{{"waf", "customRules.rules.3.action", "Block"}, {"waf", "customRules.rules.3.matchConditions.2", map[string]any{"matchVariable": "RequestHeader", "selector": "Origin", "operator": "Any", "negateCondition": true, "matchValue": []any{}}}, {"waf", "customRules.rules.4", map[string]any{"name": "Gone", "priority": 50.0, "enabledState": "Disabled", "ruleType": "MatchRule", "action": "Block", "matchConditions": []any{map[string]any{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": []any{"/_stcore/stream"}}}}}},
+	}, unknown: []edit{{"waf", "customRules.rules.4.matchConditions", u}}},
+	"edge-allowed-origin-accepted": {weak: [][]edit{
+		// The allowlist compared case-sensitively: Lowercase dropped, upper-case values.
+		{{"waf", "customRules.rules.3.matchConditions.2.transforms", []any{"Trim"}}, {"waf", "customRules.rules.3.matchConditions.2.matchValue", []any{"HTTPS://DASH.EXAMPLE.COM"}}},
+		{{"waf", "customRules.rules.3.matchConditions.3.matchValue", []any{"8"}}},
+		{{"route", "patternsToMatch", []any{"/app/*"}}},
+		// server.allowedHosts naming the public host: the app sees the
+		// origin host header (*.azurewebsites.net) and refuses everyone.
+		{{"app", "siteConfig.appSettings.11.value", "dash.example.com"}},
+	}, unknown: []edit{{"waf", "customRules.rules.3.matchConditions.2.matchValue", u}}},
+	"edge-legacy-version-refused": {weak: [][]edit{
+		{{"waf", "customRules.rules.2.enabledState", "Disabled"}, {"waf", "customRules.rules.3.matchConditions.3.matchValue", []any{"13", "8"}}},
+		{{"waf", "customRules.rules.2.action", "Allow"}, {"waf", "customRules.rules.2.matchConditions", []any{map[string]any{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": []any{"/_stcore/stream"}}}}},
+		// Tornado-era Streamlit upgrades version 8 once the WAF lets it by.
+	}, unknown: []edit{{"waf", "customRules.rules.2.matchConditions.1.matchValue", u}}, version: "1.50.0"},
+	"edge-internal-paths-refused": {weak: [][]edit{
+		{{"waf", "customRules.rules.1.action", "Log"}},
+		{{"waf", "customRules.rules.1.matchConditions.0.matchValue", []any{"/_stcore/metric"}}, {"waf", "customRules.rules.1.matchConditions.0.operator", "EndsWith"}},
+		{{"waf", "customRules.rules.1.priority", 45.0}, {"waf", "customRules.rules.3.matchConditions", []any{map[string]any{"matchVariable": "RequestUri", "operator": "BeginsWith", "matchValue": []any{"/"}}}}},
+	}, unknown: []edit{{"waf", "customRules.rules.1.matchConditions.0.matchValue", u}}},
 
 	"storage-public-network-disabled": {weak: [][]edit{{{"storage", "publicNetworkAccess", "Enabled"}}, {{"storage", "networkRuleSet", map[string]any{"defaultAction": "Allow"}}},
 		{{"pkg-storage", "tags.streamsecRole", "other"}}, {{"pkg-storage", "defaultToOAuthAuthentication", false}}, {{"pkg-storage", "allowSharedKeyAccess", true}}},
@@ -342,9 +386,12 @@ func hasPolicy(vs []Violation, id string) (Violation, bool) {
 
 func TestRuleFixtures(t *testing.T) {
 	base := hardened(t)
-	cfg := prodConfig()
 	for _, r := range All() {
 		c := fixtures[r.ID]
+		cfg := prodConfig()
+		if c.version != "" {
+			cfg.StreamlitVersion = c.version
+		}
 		for i, w := range c.weak {
 			t.Run(r.ID+"/weak"+strconv.Itoa(i), func(t *testing.T) {
 				vs := Evaluate(apply(t, base, w...), cfg)
@@ -398,6 +445,10 @@ func TestEnforcementOverride(t *testing.T) {
 	rs := apply(t, hardened(t), edit{"app", "httpsOnly", false}, edit{"waf", "policySettings.mode", "Detection"})
 	cfg := DefaultConfig()
 	cfg.Enforcement = map[string]Enforcement{"appservice-https-only": Disabled, "waf-prevention-mode": Advisory}
+	// Detection mode also lets every attack through the modelled edge.
+	for _, r := range edgeRules() {
+		cfg.Enforcement[r.ID] = Advisory
+	}
 	vs := Evaluate(rs, cfg)
 	if _, ok := hasPolicy(vs, "appservice-https-only"); ok {
 		t.Error("disabled rule still reported")

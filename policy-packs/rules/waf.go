@@ -326,6 +326,13 @@ func checkOriginRule(r inventory.Resource, cfg Config) []Finding {
 	if found {
 		return nil
 	}
+	if origin, at, ok := allowThenBlock(rules, paths); ok {
+		msgs := allowlistProblems(origin.values, cfg.AllowedOrigins)
+		if len(msgs) == 0 {
+			return nil
+		}
+		problems = append(problems, Finding{Property: at + ".matchConditions", Message: "Origin allowlist: " + strings.Join(msgs, "; ")})
+	}
 	if len(problems) > 0 {
 		return problems[:1]
 	}
@@ -484,5 +491,52 @@ func checkOriginRequired(r inventory.Resource, _ Config) []Finding {
 	if found {
 		return nil
 	}
-	return noBlockRule(unknownAt, "no enabled custom rule blocks "+streamPath+" when the Origin header is missing (MatchRule, action Block, RequestHeader Origin operator Any negated)")
+	// An Allow that needs an Origin from the allowlist, then a block of the
+	// whole stream path: a handshake without Origin can only meet the block.
+	if _, _, ok := allowThenBlock(rules, paths); ok {
+		return nil
+	}
+	return noBlockRule(unknownAt, "no enabled custom rule blocks "+streamPath+" when the Origin header is missing (an Allow on RequestHeader Origin Equal <allowed origins> followed by a Block of "+streamPath+", or a Block with RequestHeader Origin operator Any negated)")
+}
+
+// allowThenBlock finds the structure components/waf.go builds: an enabled
+// Allow MatchRule on the stream path whose Origin condition is a plain
+// (not negated) Equal, followed at a later priority by an enabled Block
+// MatchRule on the stream path with no other condition. It returns the
+// Allow's Origin condition and the Allow's property path.
+func allowThenBlock(rules []map[string]any, paths []string) (condition, string, bool) {
+	for i, rule := range rules {
+		if ruleUnknownPath(rule) != "" || !strings.EqualFold(text(rule["ruleType"]), "MatchRule") || !strings.EqualFold(text(rule["action"]), "Allow") {
+			continue
+		}
+		onStream := false
+		var origin *condition
+		conds := conditions(rule)
+		for j := range conds {
+			c := conds[j]
+			onStream = onStream || c.matchesPath(streamPath)
+			if strings.EqualFold(c.variable, "RequestHeader") && strings.EqualFold(c.selector, "Origin") && !c.negate && strings.EqualFold(c.operator, "Equal") {
+				origin = &conds[j]
+			}
+		}
+		prio, ok := number(rule["priority"])
+		if !onStream || origin == nil || !ok {
+			continue
+		}
+		for _, other := range rules {
+			p, ok := number(other["priority"])
+			if !ok || p <= prio || ruleUnknownPath(other) != "" || !strings.EqualFold(text(other["ruleType"]), "MatchRule") || !strings.EqualFold(text(other["action"]), "Block") {
+				continue
+			}
+			cs := conditions(other)
+			only := len(cs) > 0
+			for _, c := range cs {
+				only = only && c.matchesPath(streamPath)
+			}
+			if only {
+				return *origin, paths[i], true
+			}
+		}
+	}
+	return condition{}, "", false
 }

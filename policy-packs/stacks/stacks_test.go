@@ -123,8 +123,9 @@ var flips = []flip{
 // components/ put it: found by name fragment.
 var wafRuleFlips = []struct{ nameHas, rule string }{
 	{"Internal", "waf-internal-paths-blocked"},
-	{"WithoutOrigin", "waf-origin-required"},
-	{"ForeignOrigin", "waf-origin-allowlist"},
+	{"BlockStreamOther", "waf-origin-required"},
+	{"BlockStreamOther", "edge-cswsh-refused"},
+	{"AllowStream", "edge-allowed-origin-accepted"},
 	{"RateLimit", "waf-rate-limit"},
 }
 
@@ -238,7 +239,7 @@ func TestWeakVariantsAreBlocked(t *testing.T) {
 			})
 		}
 		for _, w := range wafRuleFlips {
-			t.Run(stack+"/waf-custom-rule-"+w.nameHas, func(t *testing.T) {
+			t.Run(stack+"/waf-custom-rule-"+w.nameHas+"-"+w.rule, func(t *testing.T) {
 				rs := clone(t, p.Resources)
 				i := firstOf(rs, "network:Policy")
 				list, _ := inventory.Lookup(rs[i].Inputs, "customRules.rules")

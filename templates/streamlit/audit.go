@@ -164,7 +164,18 @@ func AuditStandalone(data []byte, version string) ([]Finding, error) {
 	if version != "" {
 		s.StreamlitVersion = version
 	}
-	return audit(data, &s, Runtime{}, true)
+	// No stack names the app's host: the file's own single exact host is
+	// taken (a list, a wildcard or no entry is still judged), else a
+	// placeholder, so the default Spec's empty app name is never used.
+	rt := Runtime{AppHost: "app.azurewebsites.net"}
+	if values, _, err := Parse(data); err == nil {
+		if list, ok := values["server.allowedHosts"].([]any); ok && len(list) == 1 {
+			if h, ok := list[0].(string); ok && h != "" && !strings.ContainsAny(h, "*:/ ") {
+				rt.AppHost = h
+			}
+		}
+	}
+	return audit(data, &s, rt, true)
 }
 
 func audit(data []byte, s *spec.Spec, rt Runtime, standalone bool) ([]Finding, error) {

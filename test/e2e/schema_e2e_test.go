@@ -51,8 +51,8 @@ func TestPreviewFailsWhatAzureRefuses(t *testing.T) {
 		name, token, path string
 		change            func(props pulumi.Map)
 	}{
-		{"nested required removed", "azure-native:network/v20240201:Policy", "customRules.rules.1.matchConditions.1.matchValue", func(props pulumi.Map) {
-			delete(get(props, "customRules", "rules", 1, "matchConditions", 1), "matchValue")
+		{"nested required removed", "azure-native:network/v20240201:Policy", "customRules.rules.2.matchConditions.1.matchValue", func(props pulumi.Map) {
+			delete(get(props, "customRules", "rules", 2, "matchConditions", 1), "matchValue")
 		}},
 		{"misspelled property", "azure-native:web:WebApp", "siteConfig.minTLSVersion", func(props pulumi.Map) {
 			sc := get(props, "siteConfig")

@@ -34,7 +34,8 @@
 //     app's defaultHostName, an endpoint's hostName, a profile's frontDoorId,
 //     a vault's properties.vaultUri, a secret's properties.secretUri,
 //     identity.principalId, ...).
-//   - Read returns the stored state; Delete forgets it.
+//   - Read answers as Azure's GET: found when the id is the one the inputs
+//     give (outputs as create returns them), else not found; Delete forgets.
 //   - Invoke answers azure-native:authorization:getClientConfig with fake
 //     subscription and tenant ids.
 //   - STANDIN_CREATE_DELAY (a Go duration, e.g. 500ms) makes every Create
@@ -77,6 +78,7 @@ import (
 	"google.golang.org/protobuf/types/known/structpb"
 
 	"github.com/streamsec/streamsec/internal/azschema"
+	"github.com/streamsec/streamsec/internal/azureid"
 	"github.com/streamsec/streamsec/policy-packs/pack"
 )
 
@@ -113,7 +115,8 @@ func serve(ctx context.Context, args []string) error {
 		}
 	}
 	if engineAddr != "" {
-		if err := rpcutil.Healthcheck(ctx, engineAddr, 5*time.Minute, cancel); err != nil {
+		// Checked every second, so the plugin ends soon after its engine.
+		if err := rpcutil.Healthcheck(ctx, engineAddr, time.Second, cancel); err != nil {
 			return fmt.Errorf("health check of engine %s: %w", engineAddr, err)
 		}
 	}
@@ -192,7 +195,7 @@ func (p *standin) Check(_ context.Context, req *pulumirpc.CheckRequest) (*pulumi
 	}
 	token := string(resource.URN(req.GetUrn()).Type())
 	failures := p.failures(token, news)
-	if baseToken(token) == typeDeployment {
+	if azureid.BaseToken(token) == typeDeployment {
 		failures = append(failures, checkDeployment(news)...)
 	}
 	return &pulumirpc.CheckResponse{Inputs: req.GetNews(), Failures: failures}, nil
@@ -312,7 +315,7 @@ func (p *standin) Create(ctx context.Context, req *pulumirpc.CreateRequest) (*pu
 	if err != nil {
 		return nil, err
 	}
-	if !req.GetPreview() && baseToken(typeFromURN(req.GetUrn())) == typeDeployment {
+	if !req.GetPreview() && azureid.BaseToken(typeFromURN(req.GetUrn())) == typeDeployment {
 		if uri, ok := oneDeployURI(inputs); ok {
 			if err := fetchPackage(ctx, uri); err != nil {
 				return nil, fmt.Errorf("create %s: %w", req.GetUrn(), err)
@@ -365,7 +368,7 @@ func (p *standin) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pu
 	if err != nil {
 		return nil, err
 	}
-	if !req.GetPreview() && baseToken(typeFromURN(req.GetUrn())) == typeDeployment {
+	if !req.GetPreview() && azureid.BaseToken(typeFromURN(req.GetUrn())) == typeDeployment {
 		// ARM runs a deployment again on every PUT.
 		if uri, ok := oneDeployURI(inputs); ok {
 			if err := fetchPackage(ctx, uri); err != nil {
@@ -376,9 +379,25 @@ func (p *standin) Update(ctx context.Context, req *pulumirpc.UpdateRequest) (*pu
 	return &pulumirpc.UpdateResponse{Properties: props}, nil
 }
 
+// Read answers as Azure's GET would: a resource exists when the id asked
+// for is the one its inputs give (the stand-in keeps no other record), and
+// then its outputs are what create returns; any other id is not found (an
+// empty id). A refresh of a resource adopted from a pending create thus
+// gets its full outputs, or drops it when the id was wrong.
 func (p *standin) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	// Nothing exists outside the state, so the state is the truth.
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	inputs, err := unmarshal(req.GetInputs())
+	if err != nil {
+		return nil, fmt.Errorf("read %s: inputs: %w", req.GetUrn(), err)
+	}
+	id, outs := computeOutputs(typeFromURN(req.GetUrn()), nameFromURN(req.GetUrn()), inputs)
+	if id != req.GetId() {
+		return &pulumirpc.ReadResponse{}, nil
+	}
+	props, err := marshal(outs)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", req.GetUrn(), err)
+	}
+	return &pulumirpc.ReadResponse{Id: id, Properties: props, Inputs: req.GetInputs()}, nil
 }
 
 func (p *standin) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Empty, error) {
@@ -386,7 +405,7 @@ func (p *standin) Delete(context.Context, *pulumirpc.DeleteRequest) (*emptypb.Em
 }
 
 func (p *standin) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulumirpc.InvokeResponse, error) {
-	switch baseToken(req.GetTok()) {
+	switch azureid.BaseToken(req.GetTok()) {
 	case "azure-native:authorization:getClientConfig":
 		ret, err := marshal(resource.PropertyMap{
 			"clientId":       resource.NewStringProperty(FakeClientID),
@@ -400,17 +419,6 @@ func (p *standin) Invoke(_ context.Context, req *pulumirpc.InvokeRequest) (*pulu
 		return &pulumirpc.InvokeResponse{Return: ret}, nil
 	}
 	return nil, fmt.Errorf("standin azure-native provider (test double): function %s is not simulated", req.GetTok())
-}
-
-// baseToken drops an API version from a token:
-// azure-native:network/v20240201:Policy -> azure-native:network:Policy.
-func baseToken(tok string) string {
-	parts := strings.Split(tok, ":")
-	if len(parts) == 3 {
-		mod, _, _ := strings.Cut(parts[1], "/")
-		return parts[0] + ":" + mod + ":" + parts[2]
-	}
-	return tok
 }
 
 // typeFromURN and nameFromURN read urn:pulumi:stack::project::[parent$]type::name.
@@ -431,116 +439,32 @@ func nameFromURN(urn string) string {
 	return parts[len(parts)-1]
 }
 
-// armIDs give each type's Azure resource id shape, so rules that match
-// references by id (a diagnostic setting's resourceUri naming .../sites/X)
-// see what Azure would return. {key} is an input; {name} is the resource's
-// own name; {sub} the fake subscription. The first {key} after the last
-// slash-separated type segment names the resource itself (nameKey below).
-func armIDs() map[string]struct{ nameKey, path string } {
-	return map[string]struct{ nameKey, path string }{
-		"azure-native:resources:ResourceGroup":                 {"resourceGroupName", "/subscriptions/{sub}/resourceGroups/{name}"},
-		"azure-native:web:AppServicePlan":                      {"name", "{rg}/providers/Microsoft.Web/serverfarms/{name}"},
-		"azure-native:web:WebApp":                              {"name", "{rg}/providers/Microsoft.Web/sites/{name}"},
-		"azure-native:web:WebAppFtpAllowed":                    {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/basicPublishingCredentialsPolicies/ftp"},
-		"azure-native:web:WebAppScmAllowed":                    {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/basicPublishingCredentialsPolicies/scm"},
-		"azure-native:web:WebAppAuthSettingsV2":                {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/config/authsettingsV2"},
-		"azure-native:web:WebAppSwiftVirtualNetworkConnection": {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/networkConfig/virtualNetwork"},
-		"azure-native:web:WebAppDiagnosticLogsConfiguration":   {"", "{rg}/providers/Microsoft.Web/sites/{name:site}/config/logs"},
-		"azure-native:cdn:Profile":                             {"profileName", "{rg}/providers/Microsoft.Cdn/profiles/{name}"},
-		"azure-native:cdn:AFDEndpoint":                         {"endpointName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{name}"},
-		"azure-native:cdn:AFDOriginGroup":                      {"originGroupName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/originGroups/{name}"},
-		"azure-native:cdn:AFDOrigin":                           {"originName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/originGroups/{originGroupName}/origins/{name}"},
-		"azure-native:cdn:Route":                               {"routeName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/afdEndpoints/{endpointName}/routes/{name}"},
-		"azure-native:cdn:RuleSet":                             {"ruleSetName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/ruleSets/{name}"},
-		"azure-native:cdn:Rule":                                {"ruleName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/ruleSets/{ruleSetName}/rules/{name}"},
-		"azure-native:cdn:AFDCustomDomain":                     {"customDomainName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/customDomains/{name}"},
-		"azure-native:cdn:Secret":                              {"secretName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/secrets/{name}"},
-		"azure-native:cdn:SecurityPolicy":                      {"securityPolicyName", "{rg}/providers/Microsoft.Cdn/profiles/{profileName}/securityPolicies/{name}"},
-		"azure-native:network:Policy":                          {"policyName", "{rg}/providers/Microsoft.Network/frontDoorWebApplicationFirewallPolicies/{name}"},
-		"azure-native:network:VirtualNetwork":                  {"virtualNetworkName", "{rg}/providers/Microsoft.Network/virtualNetworks/{name}"},
-		"azure-native:network:Subnet":                          {"subnetName", "{rg}/providers/Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{name}"},
-		"azure-native:network:NetworkSecurityGroup":            {"networkSecurityGroupName", "{rg}/providers/Microsoft.Network/networkSecurityGroups/{name}"},
-		"azure-native:network:PrivateEndpoint":                 {"privateEndpointName", "{rg}/providers/Microsoft.Network/privateEndpoints/{name}"},
-		"azure-native:network:PrivateZone":                     {"privateZoneName", "{rg}/providers/Microsoft.Network/privateDnsZones/{name}"},
-		"azure-native:network:VirtualNetworkLink":              {"virtualNetworkLinkName", "{rg}/providers/Microsoft.Network/privateDnsZones/{privateZoneName}/virtualNetworkLinks/{name}"},
-		"azure-native:network:PrivateDnsZoneGroup":             {"privateDnsZoneGroupName", "{rg}/providers/Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{name}"},
-		"azure-native:storage:StorageAccount":                  {"accountName", "{rg}/providers/Microsoft.Storage/storageAccounts/{name}"},
-		"azure-native:storage:BlobContainer":                   {"containerName", "{rg}/providers/Microsoft.Storage/storageAccounts/{accountName}/blobServices/default/containers/{name}"},
-		"azure-native:keyvault:Vault":                          {"vaultName", "{rg}/providers/Microsoft.KeyVault/vaults/{name}"},
-		"azure-native:keyvault:Secret":                         {"secretName", "{rg}/providers/Microsoft.KeyVault/vaults/{vaultName}/secrets/{name}"},
-		"azure-native:insights:DiagnosticSetting":              {"name", "{resourceUri}/providers/Microsoft.Insights/diagnosticSettings/{name}"},
-		"azure-native:insights:Component":                      {"resourceName", "{rg}/providers/Microsoft.Insights/components/{name}"},
-		"azure-native:operationalinsights:Workspace":           {"workspaceName", "{rg}/providers/Microsoft.OperationalInsights/workspaces/{name}"},
-		"azure-native:authorization:RoleAssignment":            {"roleAssignmentName", "{scope}/providers/Microsoft.Authorization/roleAssignments/{name}"},
-		"azure-native:managedidentity:UserAssignedIdentity":    {"resourceName", "{rg}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/{name}"},
-		"azure-native:resources:Deployment":                    {"deploymentName", "{rg}/providers/Microsoft.Resources/deployments/{name}"},
-	}
-}
-
-// resourceID fills an id template from the inputs.
-func resourceID(path, name string, inputs resource.PropertyMap) string {
-	str := func(k string) string {
-		if v, ok := inputs[resource.PropertyKey(k)]; ok && v.IsString() {
-			return v.StringValue()
-		}
-		return k
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(path, "{")
-		if i < 0 {
-			b.WriteString(path)
-			break
-		}
-		j := strings.Index(path[i:], "}")
-		b.WriteString(path[:i])
-		key := path[i+1 : i+j]
-		path = path[i+j+1:]
-		switch key {
-		case "sub":
-			b.WriteString(FakeSubscriptionID)
-		case "rg":
-			b.WriteString("/subscriptions/" + FakeSubscriptionID + "/resourceGroups/" + str("resourceGroupName"))
-		case "name":
-			b.WriteString(name)
-		case "name:site":
-			b.WriteString(str("name"))
-		case "resourceUri", "scope":
-			b.WriteString(strings.TrimSuffix(str(key), "/"))
-		default:
-			b.WriteString(str(key))
-		}
-	}
-	return b.String()
-}
-
 // computeOutputs returns the id and the outputs of a created resource:
 // the inputs plus what Azure would compute, all derived from the type and
 // names so repeated runs give the same values.
 func computeOutputs(typ, urnName string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
-	base := baseToken(typ)
+	base := azureid.BaseToken(typ)
 	outs := inputs.Copy()
-	shape, known := armIDs()[base]
+	nameKey, known := azureid.NameKey(base)
 	if !known {
-		parts := strings.Split(base, ":")
-		mod, kind := "resources", "resource"
-		if len(parts) == 3 {
-			mod, kind = parts[1], parts[2]
-		}
-		shape.nameKey = "name"
-		shape.path = "{rg}/providers/Microsoft." + upperFirst(mod) + "/" + lowerFirst(kind) + "s/{name}"
+		nameKey = "name"
 	}
 	// Azure names: the own-name input, else an auto-name from the Pulumi
 	// name plus a stable suffix (as azure-native auto-names).
 	name := urnName + "-" + shortHash(base, urnName)[:8]
-	if shape.nameKey != "" {
-		if v, ok := inputs[resource.PropertyKey(shape.nameKey)]; ok && v.IsString() && v.StringValue() != "" {
+	if nameKey != "" {
+		if v, ok := inputs[resource.PropertyKey(nameKey)]; ok && v.IsString() && v.StringValue() != "" {
 			name = v.StringValue()
 		}
 	} else if v, ok := inputs["name"]; ok && v.IsString() && v.StringValue() != "" {
 		name = v.StringValue()
 	}
-	id := resourceID(shape.path, name, inputs)
+	id := azureid.ID(base, name, FakeSubscriptionID, func(k string) (string, bool) {
+		if v, ok := inputs[resource.PropertyKey(k)]; ok && v.IsString() {
+			return v.StringValue(), true
+		}
+		return "", false
+	})
 	str := resource.NewStringProperty
 	outs["id"] = str(id)
 	outs["name"] = str(name)
@@ -616,18 +540,4 @@ func fakeGUID(parts ...string) string {
 	sum := sha256.Sum256([]byte(strings.Join(parts, "\x00")))
 	h := hex.EncodeToString(sum[:16])
 	return h[0:8] + "-" + h[8:12] + "-4" + h[13:16] + "-8" + h[17:20] + "-" + h[20:32]
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-func lowerFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToLower(s[:1]) + s[1:]
 }

@@ -134,7 +134,9 @@ func TestWeakVariantsExitOne(t *testing.T) {
 		{"tls", "app", "siteConfig.minTlsVersion", "1.0", "appservice-min-tls"},
 		{"cors off", "app", "siteConfig.appSettings.0.value", "false", "streamlit-cors-enabled"},
 		{"waf detection", "waf", "policySettings.mode", "Detection", "waf-prevention-mode"},
-		{"foreign origin", "waf", "customRules.rules.0.matchConditions.1.matchValue", []any{"https://evil.com"}, "waf-origin-allowlist"},
+		{"foreign origin", "waf", "customRules.rules.3.matchConditions.2.matchValue", []any{"https://evil.com"}, "waf-origin-allowlist"},
+		// Property shapes all pass; the modelled edge does not (issue 14).
+		{"allow without the Origin condition", "waf", "customRules.rules.3.matchConditions", []any{map[string]any{"matchVariable": "RequestUri", "operator": "Contains", "matchValue": []any{"/_stcore/stream"}}}, "edge-cswsh-refused"},
 		{"caching", "route", "cacheConfiguration", map[string]any{"queryStringCachingBehavior": "UseQueryString"}, "frontdoor-route-no-cache"},
 		{"public storage", "storage", "publicNetworkAccess", "Enabled", "storage-public-network-disabled"},
 		{"vault rbac", "kv", "properties.enableRbacAuthorization", false, "keyvault-rbac"},
@@ -154,7 +156,7 @@ func TestWeakVariantsExitOne(t *testing.T) {
 			for _, v := range res.Violations {
 				found = found || (v.Policy == tt.rule && v.Severity == "mandatory")
 			}
-			if !found || res.Kind != inventory.KindPlan || res.Resources != 27 || res.Summary.Mandatory == 0 {
+			if !found || res.Kind != inventory.KindPlan || res.Resources != 28 || res.Summary.Mandatory == 0 {
 				t.Errorf("want %s in %+v", tt.rule, res)
 			}
 		})

@@ -193,9 +193,9 @@ func TestPlanAzureSchemaExits1(t *testing.T) {
 		name, path string
 		plan       func(context.Context, *spec.Spec) (*offline.Plan, error)
 	}{
-		{"nested required removed", "customRules.rules.1.matchConditions.1.matchValue", edit("azure-native:network:Policy", func(in map[string]any) {
+		{"nested required removed", "customRules.rules.2.matchConditions.1.matchValue", edit("azure-native:network:Policy", func(in map[string]any) {
 			rules := in["customRules"].(map[string]any)["rules"].([]any)
-			delete(rules[1].(map[string]any)["matchConditions"].([]any)[1].(map[string]any), "matchValue")
+			delete(rules[2].(map[string]any)["matchConditions"].([]any)[1].(map[string]any), "matchValue")
 		})},
 		{"misspelled property", "siteConfig.minTLSVersion", edit("azure-native:web:WebApp", func(in map[string]any) {
 			sc := in["siteConfig"].(map[string]any)

@@ -19,6 +19,7 @@ import (
 
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/controls"
+	"github.com/streamsec/streamsec/internal/edge"
 	"github.com/streamsec/streamsec/internal/evidence"
 	"github.com/streamsec/streamsec/internal/inventory"
 	"github.com/streamsec/streamsec/internal/probe"
@@ -170,6 +171,11 @@ func runReport(ctx context.Context, opts *ReportOptions) error {
 		if err != nil {
 			return cli.InputError(fmt.Errorf("--verify %s: %w", opts.Verify, err))
 		}
+		if run.Mode == probe.ModeOffline {
+			// An offline run is evidence on the plan, never live evidence.
+			in.Offline, in.OfflineSource = evidence.FromProbeRun(run), opts.Verify
+			break
+		}
 		in.Probes, in.ProbeSource, in.ProbeData = evidence.FromProbeRun(run), opts.Verify, data
 	case opts.URL != "":
 		run, data, err := probeNow(ctx, opts, s)
@@ -179,6 +185,12 @@ func runReport(ctx context.Context, opts *ReportOptions) error {
 		in.Probes, in.ProbeSource, in.ProbeData = evidence.FromProbeRun(run), opts.URL, data
 	}
 
+	if in.Offline == nil {
+		// The plan is here: judge the same probes on its modelled edge.
+		if run, err := offlineRun(s, resources, opts.Factory.Version, opts.Factory.Now); err == nil {
+			in.Offline, in.OfflineSource = evidence.FromProbeRun(run), "the plan's modelled edge"
+		}
+	}
 	rep, err := evidence.Build(cat, in)
 	if err != nil {
 		return cli.FailedError(err)
@@ -258,6 +270,20 @@ func settings(s *spec.Spec, resources []inventory.Resource) ([]evidence.Setting,
 
 // probeNow runs the default verify suite against --url with the Spec's
 // origins, paths and limits, as `streamsec verify URL --stack ENV` does.
+// offlineRun is `verify --offline` on the report's own resources; a stack
+// with no Front Door to model has no offline evidence.
+func offlineRun(s *spec.Spec, resources []inventory.Resource, version string, now func() time.Time) (*probe.Run, error) {
+	model, err := edge.Load(resources, edge.LoadOptions{StreamlitVersion: s.StreamlitVersion})
+	if err != nil {
+		return nil, err
+	}
+	opts := edge.SuiteOptions{Origins: s.Origins(), BlockedPaths: s.BlockedPathsAll(), Burst: probe.BurstFor(s.RateLimitPerMinute), Version: version, Now: now}
+	if s.MaxMessageSizeMB > 0 {
+		opts.MessageLimit = int64(s.MaxMessageSizeMB) << 20
+	}
+	return edge.Verify(model, opts)
+}
+
 func probeNow(ctx context.Context, opts *ReportOptions, s *spec.Spec) (*probe.Run, []byte, error) {
 	if opts.Timeout <= 0 {
 		return nil, nil, cli.InputError(fmt.Errorf("--timeout %s: must be positive, e.g. 30s", opts.Timeout))

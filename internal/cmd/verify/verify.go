@@ -42,6 +42,8 @@ type VerifyOptions struct {
 	Timeout    time.Duration
 	Format     string
 	Save       string
+	// Offline: --offline judges the planned edge (offline.go).
+	Offline OfflineFlags
 }
 
 // NewCmdVerify builds the command; runF replaces the work in tests.
@@ -60,6 +62,12 @@ refused, and (with --direct-host) the app refusing traffic that bypasses
 Front Door. --active adds a handshake burst (rate limit) and an oversized
 frame (1009); they load the target and are never on by default.
 
+--offline judges the same probes on a model of the planned edge (the WAF's
+custom rules, security policy, routes, rule sets, the app's access
+restrictions and its Streamlit settings) from --stack ENV or --input FILE:
+no request is sent. TLS and certificate probes need the live target; they
+are unknown and do not count. Managed rule sets are not modelled.
+
 Only the URL host and --direct-host are contacted; redirects are recorded,
 never followed; every request and the whole run are time bound.
 
@@ -69,18 +77,32 @@ could not be shown (an unreachable target ends here, within --timeout);
 		Example: `  streamsec verify https://dash.example.com --stack prod
   streamsec verify https://dash.example.com --direct-host app-dash.azurewebsites.net
   streamsec verify https://dash.example.com --resolve dash.example.com:443:203.0.113.7
-  streamsec verify https://dash.example.com --format json --save verify.json`,
+  streamsec verify https://dash.example.com --format json --save verify.json
+  streamsec verify --offline --stack prod
+  streamsec verify --offline --input preview.json --format json`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args: func(cmd *cobra.Command, args []string) error {
+			if opts.Offline.On {
+				return nil // offlineArgs checks, once the flags are read
+			}
 			if len(args) != 1 {
 				return cli.InputError(fmt.Errorf("verify takes exactly one URL, got %d arguments", len(args)))
 			}
 			return nil
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.URL = args[0]
 			opts.UseStack = cmd.Flags().Changed("stack") || cmd.Flags().Changed("set")
+			if opts.Offline.On {
+				if err := offlineArgs(opts, args); err != nil {
+					return err
+				}
+				if runF != nil {
+					return runF(opts)
+				}
+				return runOffline(cmd.Context(), opts)
+			}
+			opts.URL = args[0]
 			if runF != nil {
 				return runF(opts)
 			}
@@ -88,6 +110,7 @@ could not be shown (an unreachable target ends here, within --timeout);
 		},
 	}
 	opts.Stack.Register(cmd)
+	registerOffline(cmd, &opts.Offline)
 	fl := cmd.Flags()
 	fl.StringArrayVar(&opts.Origins, "origin", nil, "a browser origin that must be accepted (repeatable); default: the Spec's origins with --stack, else the URL's own")
 	fl.StringVar(&opts.DirectHost, "direct-host", "", "the app's own host (e.g. app.azurewebsites.net, HOST:PORT or http://HOST:PORT); it must refuse direct traffic")
@@ -177,6 +200,7 @@ func probeOptions(opts *VerifyOptions) (probe.Options, error) {
 			po.Origins = s.Origins()
 		}
 		po.BlockedPaths = s.BlockedPathsAll()
+		po.Burst = probe.BurstFor(s.RateLimitPerMinute)
 		if s.MaxMessageSizeMB > 0 {
 			po.MessageLimit = int64(s.MaxMessageSizeMB) << 20
 		}

@@ -1,0 +1,5 @@
+package edge
+
+import "strings"
+
+func removeNulls(s string) string { return strings.ReplaceAll(s, "\x00", "") }

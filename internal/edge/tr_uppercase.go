@@ -1,0 +1,5 @@
+package edge
+
+import "strings"
+
+func uppercase(s string) string { return strings.ToUpper(s) }
