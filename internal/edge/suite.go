@@ -376,15 +376,18 @@ func (j judge) serverHeader() (probe.Status, probe.Evidence) {
 	if ev != nil {
 		return probe.Unknown, *ev
 	}
-	for _, v := range r.Header.Values("Server") {
-		if strings.Contains(strings.ToLower(v), "tornado") {
-			return probe.Fail, o.evidence(r, "the app server shows through: "+v+" (no rule-set rule deletes Server)")
+	// The live probe's own test: any app server's name or a version.
+	for _, n := range []string{"Server", "X-Powered-By"} {
+		for _, v := range r.Header.Values(n) {
+			if why := probe.Banner(v); why != "" {
+				return probe.Fail, o.evidence(r, "the app server shows through: "+n+": "+v+" "+why+" (no rule-set rule deletes "+n+")")
+			}
 		}
 	}
 	if by := r.HeaderBy["Server"]; by != "" {
-		return probe.Pass, o.evidence(r, "no TornadoServer header: Server deleted by "+by)
+		return probe.Pass, o.evidence(r, "no Server header names the app server or a version: Server deleted by "+by)
 	}
-	return probe.Pass, o.evidence(r, "no TornadoServer header")
+	return probe.Pass, o.evidence(r, "no Server or X-Powered-By header names the app server or a version")
 }
 
 func (j judge) path(p string) (probe.Status, probe.Evidence) {

@@ -25,3 +25,7 @@ func (t *Target) MessageLimit() int64 { return t.opts.MessageLimit }
 // burst at or under the threshold proves nothing and Front Door documents
 // low thresholds as approximate.
 func BurstFor(threshold int) int { return max(DefaultBurst, 2*threshold) }
+
+// Banner says what a Server or X-Powered-By value gives away ("" when
+// nothing), so a model judges the header exactly as server-header-hidden.
+func Banner(v string) string { return banner(v) }
