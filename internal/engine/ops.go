@@ -234,6 +234,46 @@ func (e *Engine) Outputs(ctx context.Context) (map[string]any, error) {
 	return plainOutputs(outs), nil
 }
 
+// StackOutput reads one plain output of the stack's latest state. On a
+// file backend it comes from the checkpoint, with no CLI process (issue 11:
+// a preview of a deployed stack starts exactly one); a secret output is
+// encrypted there, so it, and every other backend, goes through Outputs.
+// A stack that does not exist is ErrNoStack; a missing output is nil.
+func (e *Engine) StackOutput(ctx context.Context, name string) (any, error) {
+	if e.root == "" {
+		return e.outputOf(ctx, name)
+	}
+	if _, err := e.checkpointPath(); errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("%w: %s in %s", ErrNoStack, e.opts.Stack, e.backend)
+	}
+	dep, err := e.deployment(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range dep.Resources {
+		if r.Type != "pulumi:pulumi:Stack" {
+			continue
+		}
+		v := r.Outputs[name]
+		if m, ok := v.(map[string]any); ok && m[secretSignature] != nil {
+			return e.outputOf(ctx, name)
+		}
+		return v, nil
+	}
+	return nil, nil
+}
+
+// secretSignature marks an encrypted value in Pulumi's state.
+const secretSignature = "4dabf18193072939515e22adb298388d"
+
+func (e *Engine) outputOf(ctx context.Context, name string) (any, error) {
+	outs, err := e.Outputs(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return outs[name], nil
+}
+
 // Export returns `pulumi stack export` of the stack (secrets stay
 // encrypted, as the CLI prints them).
 func (e *Engine) Export(ctx context.Context) ([]byte, error) {

@@ -39,9 +39,10 @@ import (
 // deploymentState is the part of a stack's state the engine reads.
 type deploymentState struct {
 	Resources []struct {
-		URN  string `json:"urn"`
-		Type string `json:"type"`
-		ID   string `json:"id"`
+		URN     string         `json:"urn"`
+		Type    string         `json:"type"`
+		ID      string         `json:"id"`
+		Outputs map[string]any `json:"outputs,omitempty"`
 	} `json:"resources"`
 	PendingOperations []pendingOperation `json:"pending_operations"`
 }

@@ -171,14 +171,15 @@ func (s *Session) EnsureCookieSecret(ctx context.Context, ios *cli.IOStreams, st
 // KeepRelease reads the app package the stack has deployed, so a preview
 // or an update keeps it instead of removing it.
 func (s *Session) KeepRelease(ctx context.Context) error {
-	outs, err := s.Engine.Outputs(ctx)
+	// One output, read without a CLI process where the backend allows.
+	v, err := s.Engine.StackOutput(ctx, program.AppPackageOutput)
 	if errors.Is(err, engine.ErrNoStack) {
 		return nil
 	}
 	if err != nil {
 		return engine.CommandError(err)
 	}
-	rel, err := program.DeployedRelease(outs)
+	rel, err := program.DeployedRelease(map[string]any{program.AppPackageOutput: v})
 	if err != nil {
 		return cli.FailedError(err)
 	}
