@@ -60,16 +60,12 @@ func checkEdge(rs []inventory.Resource, cfg Config, match func(string) bool) []F
 		}
 		return f
 	}
-	model, err := edge.Load(rs, edge.LoadOptions{StreamlitVersion: cfg.StreamlitVersion})
-	if errors.Is(err, edge.ErrNoEdge) {
-		return nil // no Front Door: nothing to model (not applicable by Types)
-	}
-	if err != nil {
-		return []Finding{at(Finding{Property: "edge", Message: "the edge cannot be modelled: " + err.Error()})}
-	}
-	run, err := edge.Verify(model, edge.SuiteOptions{Origins: cfg.AllowedOrigins, BlockedPaths: cfg.BlockedPaths})
-	if err != nil {
-		return []Finding{at(Finding{Property: "edge", Message: unknownMsg("the public host name") + ": " + err.Error()})}
+	run, fail := cfg.modelEdge(rs)
+	if fail != nil {
+		if fail.Property == "" {
+			return nil // no Front Door: nothing to model (not applicable by Types)
+		}
+		return []Finding{at(*fail)}
 	}
 	var out []Finding
 	for _, p := range run.Probes {
@@ -83,4 +79,41 @@ func checkEdge(rs []inventory.Resource, cfg Config, match func(string) bool) []F
 		out = append(out, at(Finding{Property: "edge:" + p.ID, Message: msg}))
 	}
 	return out
+}
+
+// edgeMemo keeps the offline suite's run on one evaluation's resources, so
+// the five edge rules model the edge once, not five times.
+type edgeMemo struct {
+	done bool
+	run  *probe.Run
+	fail *Finding
+}
+
+// modelEdge models the stack and runs the offline suite; fail is a finding
+// when the edge cannot be modelled, or an empty one when there is no Front
+// Door to model.
+func (c Config) modelEdge(rs []inventory.Resource) (*probe.Run, *Finding) {
+	if c.edge != nil && c.edge.done {
+		return c.edge.run, c.edge.fail
+	}
+	run, fail := runEdge(rs, c)
+	if c.edge != nil {
+		*c.edge = edgeMemo{done: true, run: run, fail: fail}
+	}
+	return run, fail
+}
+
+func runEdge(rs []inventory.Resource, cfg Config) (*probe.Run, *Finding) {
+	model, err := edge.Load(rs, edge.LoadOptions{StreamlitVersion: cfg.StreamlitVersion})
+	if errors.Is(err, edge.ErrNoEdge) {
+		return nil, &Finding{}
+	}
+	if err != nil {
+		return nil, &Finding{Property: "edge", Message: "the edge cannot be modelled: " + err.Error()}
+	}
+	run, err := edge.Verify(model, edge.SuiteOptions{Origins: cfg.AllowedOrigins, BlockedPaths: cfg.BlockedPaths})
+	if err != nil {
+		return nil, &Finding{Property: "edge", Message: unknownMsg("the public host name") + ": " + err.Error()}
+	}
+	return run, nil
 }

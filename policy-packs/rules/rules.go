@@ -47,6 +47,9 @@ type Violation struct {
 // Config is what a stack may tune. The zero value of a field means "use
 // the default" where a default exists (DefaultConfig).
 type Config struct {
+	// edge holds one evaluation's modelled edge, shared by the edge rules
+	// (EvaluateRules sets it per call; nil elsewhere: each rule models it).
+	edge *edgeMemo
 	// Enforcement overrides a rule's default level, by rule id.
 	Enforcement map[string]Enforcement
 	// AllowedOrigins, when set, must equal the WAF's Origin allowlist.
@@ -306,6 +309,7 @@ func Evaluate(resources []inventory.Resource, cfg Config) []Violation {
 // EvaluateRules is Evaluate restricted to some rules (one pack).
 func EvaluateRules(rs []Rule, resources []inventory.Resource, cfg Config) []Violation {
 	cfg = cfg.withDefaults()
+	cfg.edge = &edgeMemo{}
 	var out []Violation
 	present := map[string]bool{}
 	for _, res := range resources {
