@@ -10,6 +10,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -22,6 +23,10 @@ var tableJSON []byte
 type Schema struct {
 	types   []*Type
 	byToken map[string]*Type
+	// patterns are the table's patterns, compiled once at load: compiling
+	// one per judged string was most of what validating a large export
+	// allocated (issue 16).
+	patterns map[string]*regexp.Regexp
 }
 
 // Type is one azure-native resource type at one API version.
@@ -124,7 +129,41 @@ func parse(buf []byte) (*Schema, error) {
 		s.types = append(s.types, t)
 	}
 	sort.Slice(s.types, func(i, j int) bool { return s.types[i].Token < s.types[j].Token })
+	s.patterns = map[string]*regexp.Regexp{}
+	seen := map[*Prop]bool{}
+	for _, t := range s.types {
+		if err := s.compilePatterns(t.Inputs, t.Token, seen); err != nil {
+			return nil, err
+		}
+	}
 	return s, nil
+}
+
+// compilePatterns compiles every pattern below p. A pattern Go cannot
+// compile is a table error, not a pattern every value passes.
+func (s *Schema) compilePatterns(p *Prop, where string, seen map[*Prop]bool) error {
+	if p == nil || seen[p] {
+		return nil
+	}
+	seen[p] = true
+	if p.Pattern != "" && s.patterns[p.Pattern] == nil {
+		re, err := regexp.Compile(p.Pattern)
+		if err != nil {
+			return fmt.Errorf("azschema: %s: pattern %q: %w", where, p.Pattern, err)
+		}
+		s.patterns[p.Pattern] = re
+	}
+	for _, n := range sortedKeys(p.Properties) {
+		if err := s.compilePatterns(p.Properties[n], where+"."+n, seen); err != nil {
+			return err
+		}
+	}
+	for _, c := range append([]*Prop{p.Items, p.AdditionalProperties}, p.OneOf...) {
+		if err := s.compilePatterns(c, where, seen); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 type resolver struct {

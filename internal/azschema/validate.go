@@ -35,14 +35,15 @@ func (s *Schema) Validate(token string, inputs map[string]any) []Problem {
 	if !ok {
 		return []Problem{{Path: "", Message: fmt.Sprintf("type %s is not in the schema table", token)}}
 	}
-	v := validator{}
+	v := validator{patterns: s.patterns}
 	v.object(t.Inputs, inputs, "", t.Token)
 	sort.SliceStable(v.out, func(i, j int) bool { return v.out[i].Path < v.out[j].Path })
 	return v.out
 }
 
 type validator struct {
-	out []Problem
+	out      []Problem
+	patterns map[string]*regexp.Regexp
 }
 
 func (v *validator) add(path, format string, args ...any) {
@@ -138,8 +139,15 @@ func (v *validator) str(p *Prop, s, path string) {
 		v.add(path, "is %d characters, at most %d allowed", n, *p.MaxLength)
 	}
 	if p.Pattern != "" {
-		re, err := regexp.Compile(p.Pattern)
-		if err == nil && !re.MatchString(s) {
+		re := v.patterns[p.Pattern]
+		if re == nil { // a Prop not from the loaded table (tests)
+			var err error
+			if re, err = regexp.Compile(p.Pattern); err != nil {
+				v.add(path, "cannot be judged: the pattern %s does not compile: %v", p.Pattern, err)
+				return
+			}
+		}
+		if !re.MatchString(s) {
 			v.add(path, "%q does not match the pattern %s", s, p.Pattern)
 		}
 	}
@@ -192,7 +200,7 @@ func (v *validator) oneOf(p *Prop, x any, path string) {
 		// Without a tag, the value passes if one alternative takes it.
 		var best []Problem
 		for i, alt := range p.OneOf {
-			w := validator{}
+			w := validator{patterns: v.patterns}
 			w.value(alt, m, path)
 			if len(w.out) == 0 {
 				return

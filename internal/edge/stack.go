@@ -141,11 +141,14 @@ func (s *Stack) Send(req Request, rd Reading) Response {
 		return Response{Unknown: "route " + route.Name + ": " + route.Unknown + " is computed", Header: http.Header{}}
 	}
 	// 3. Rule sets attached to the route, in order.
+	// The response header actions to apply, named only when applied: a
+	// copy of each action and its "rule set X rule Y" per request was most
+	// of what modelling a large stack allocated (issue 16).
 	type headerAction struct {
-		a  DeliveryAction
-		by string
+		a             *DeliveryAction
+		ruleSet, rule string
 	}
-	var respActions []headerAction
+	respActions := make([]headerAction, 0, 16)
 	stopped := false
 	for _, rsName := range route.RuleSets {
 		if stopped {
@@ -170,14 +173,15 @@ func (s *Stack) Send(req Request, rd Reading) Response {
 			if !match {
 				continue
 			}
-			for _, a := range rule.Actions {
+			for i := range rule.Actions {
+				a := &rule.Actions[i]
 				switch a.Name {
 				case "UrlRedirect":
-					return s.redirect(req, a, "rule set "+rsName+" rule "+rule.Name, trail)
+					return s.redirect(req, *a, "rule set "+rsName+" rule "+rule.Name, trail)
 				case "ModifyResponseHeader":
-					respActions = append(respActions, headerAction{a, "rule set " + rsName + " rule " + rule.Name})
+					respActions = append(respActions, headerAction{a, rsName, rule.Name})
 				case "ModifyRequestHeader":
-					applyHeader(req.Header, a)
+					applyHeader(req.Header, *a)
 				}
 			}
 			if rule.Stop {
@@ -213,8 +217,8 @@ func (s *Stack) Send(req Request, rd Reading) Response {
 	resp.Trail = trail
 	resp.HeaderBy = map[string]string{}
 	for _, h := range respActions {
-		applyHeader(resp.Header, h.a)
-		resp.HeaderBy[http.CanonicalHeaderKey(h.a.HeaderName)] = h.by
+		applyHeader(resp.Header, *h.a)
+		resp.HeaderBy[http.CanonicalHeaderKey(h.a.HeaderName)] = "rule set " + h.ruleSet + " rule " + h.rule
 	}
 	return resp
 }

@@ -172,6 +172,7 @@ func previewErrors(raw json.RawMessage) error {
 
 func loadPreview(steps []previewStep) (Input, error) {
 	in := Input{Kind: KindPreview}
+	sh := newSharer()
 	var problems []error
 	for i, s := range steps {
 		if s.NewState == nil {
@@ -181,7 +182,7 @@ func loadPreview(steps []previewStep) (Input, error) {
 		if r.URN == "" {
 			r.URN = s.URN
 		}
-		res, err := convert(r)
+		res, err := convert(r, sh)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("steps[%d]: %w", i, err))
 			continue
@@ -194,8 +195,9 @@ func loadPreview(steps []previewStep) (Input, error) {
 func loadResources(kind, format, path string, rs []rawResource) (Input, error) {
 	in := Input{Kind: kind, Resources: make([]Resource, 0, len(rs))}
 	var problems []error
+	sh := newSharer()
 	for i, r := range rs {
-		res, err := convert(r)
+		res, err := convert(r, sh)
 		if err != nil {
 			problems = append(problems, fmt.Errorf("%s[%d]: %w", path, i, err))
 			continue
@@ -223,7 +225,9 @@ func firstTen[T any](xs []T) ([]T, string) {
 	return xs[:10], fmt.Sprintf(" (and %d more)", len(xs)-10)
 }
 
-func convert(r rawResource) (Resource, error) {
+// convert checks and normalizes one resource; sh (nil for none) shares
+// its values with the document's other resources.
+func convert(r rawResource, sh *sharer) (Resource, error) {
 	var missing []string
 	if r.URN == "" {
 		missing = append(missing, "urn")
@@ -241,12 +245,12 @@ func convert(r rawResource) (Resource, error) {
 			name = r.URN[i+2:]
 		}
 	}
-	res := Resource{URN: r.URN, Type: r.Type, Name: name, Parent: r.Parent, Inputs: normalizeMap(r.Inputs)}
+	res := Resource{URN: r.URN, Type: sh.str(r.Type), Name: name, Parent: sh.str(r.Parent), Inputs: sh.objectOrNil(normalizeMap(r.Inputs))}
 	if res.Inputs == nil {
 		res.Inputs = map[string]any{}
 	}
 	if r.Outputs != nil {
-		res.Outputs = normalizeMap(r.Outputs)
+		res.Outputs = sh.objectOrNil(normalizeMap(r.Outputs))
 	}
 	return res, nil
 }

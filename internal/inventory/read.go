@@ -212,6 +212,7 @@ func streamDeployment(dec *json.Decoder) (Input, error) {
 		return in, err
 	}
 	var problems []error
+	sh := newSharer()
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -238,7 +239,7 @@ func streamDeployment(dec *json.Decoder) (Input, error) {
 				problems = append(problems, fmt.Errorf("deployment.resources[%d]: %w", i, jsonError(err)))
 				continue
 			}
-			res, err := convert(r)
+			res, err := convert(r, sh)
 			if err != nil {
 				problems = append(problems, fmt.Errorf("deployment.resources[%d]: %w", i, err))
 				continue

@@ -1,7 +1,6 @@
 package output
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"sort"
@@ -99,10 +98,7 @@ func (JSON) Report(w io.Writer, d Document) error {
 			Results []Result `json:"results"`
 		}{d.Command, d.Target, d.Results}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
+	if err := writeJSON(w, v); err != nil {
 		return fmt.Errorf("write json: %w", err)
 	}
 	return nil

@@ -50,17 +50,28 @@ func stackExport(tb testing.TB, n int) []byte {
 			resources = append(resources, b)
 		}
 	}
-	out, err := json.Marshal(map[string]any{
-		"version": 3,
-		"deployment": map[string]any{
-			"manifest":  map[string]any{"time": "2026-11-28T00:00:00Z", "magic": "x", "version": "v3.274.1"},
-			"resources": resources,
-		},
-	})
+	// Written as `pulumi stack export` writes it (pkg/cmd/pulumi/stack/
+	// stack_export.go, v3.274.1: json.Encoder, SetEscapeHTML(false),
+	// SetIndent("", "    ")): the file users give check, and the size its
+	// memory is measured against. Indenting keeps the key order.
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "    ")
+	err = enc.Encode(struct {
+		Version    int `json:"version"`
+		Deployment struct {
+			Manifest  map[string]any    `json:"manifest"`
+			Resources []json.RawMessage `json:"resources"`
+		} `json:"deployment"`
+	}{Version: 3, Deployment: struct {
+		Manifest  map[string]any    `json:"manifest"`
+		Resources []json.RawMessage `json:"resources"`
+	}{map[string]any{"time": "2026-11-28T00:00:00Z", "magic": "x", "version": "v3.274.1"}, resources}})
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return out
+	return buf.Bytes()
 }
 
 func TestGeneratedExportIsJudged(t *testing.T) {

@@ -1,0 +1,202 @@
+package inventory
+
+import (
+	"hash/maphash"
+	"math"
+	"reflect"
+)
+
+// sharer gives equal values one copy while a document is read: every
+// string once, and every object and list once however many resources hold
+// it (hash-consing). A 50,000-resource stack export is mostly the same
+// settings blocks over and over (one component per app, environment or
+// region), and a Go map costs ~300 bytes however few keys it holds, so
+// without sharing the loaded resources took 2.6 KB each, five times the
+// file (issue 16). Values are shared bottom-up: children are made
+// canonical first, so two objects are equal exactly when their keys match
+// and their children are the same canonical values, which is a shallow
+// comparison.
+//
+// Shared values must not be modified: Load's and Read's resources are
+// read-only (rules, the edge model and the evidence report only read them;
+// TestRulesLeaveInputsAlone checks it).
+type sharer struct {
+	seed  maphash.Seed
+	strs  map[string]any // the string, boxed once
+	nums  map[uint64]any // float64 bits -> the number, boxed once
+	objs  map[uint64][]map[string]any
+	lists map[uint64][][]any
+}
+
+func newSharer() *sharer {
+	return &sharer{
+		seed:  maphash.MakeSeed(),
+		strs:  map[string]any{},
+		nums:  map[uint64]any{},
+		objs:  map[uint64][]map[string]any{},
+		lists: map[uint64][][]any{},
+	}
+}
+
+// str returns the shared copy of s.
+func (s *sharer) str(x string) string {
+	if s == nil {
+		return x
+	}
+	return s.boxStr(x).(string)
+}
+
+func (s *sharer) boxStr(x string) any {
+	if b, ok := s.strs[x]; ok {
+		return b
+	}
+	var b any = x
+	s.strs[x] = b
+	return b
+}
+
+// Hash seeds per kind, so a string and an object of the same content
+// differ.
+const (
+	hashNil uint64 = 0x9e3779b97f4a7c15 + iota
+	hashTrue
+	hashFalse
+	hashUnknown
+	hashNum
+	hashList
+	hashObj
+)
+
+// mix is splitmix64's finalizer: a cheap, well-spread 64-bit mixer.
+func mix(h uint64) uint64 {
+	h ^= h >> 30
+	h *= 0xbf58476d1ce4e5b9
+	h ^= h >> 27
+	h *= 0x94d049bb133111eb
+	h ^= h >> 31
+	return h
+}
+
+// value returns the shared copy of a normalized JSON-like value and its
+// hash. Lists and objects are rebuilt from shared children; the ones given
+// become garbage when an equal one was already kept.
+func (s *sharer) value(v any) (any, uint64) {
+	switch x := v.(type) {
+	case nil:
+		return nil, hashNil
+	case bool:
+		if x {
+			return true, hashTrue
+		}
+		return false, hashFalse
+	case string:
+		return s.boxStr(x), maphash.String(s.seed, x)
+	case float64:
+		bits := math.Float64bits(x)
+		b, ok := s.nums[bits]
+		if !ok {
+			b = x
+			s.nums[bits] = b
+		}
+		return b, mix(bits ^ hashNum)
+	case []any:
+		h := hashList
+		for i, e := range x {
+			var eh uint64
+			x[i], eh = s.value(e)
+			h = mix(h ^ eh)
+		}
+		for _, c := range s.lists[h] {
+			if sameList(c, x) {
+				return c, h
+			}
+		}
+		s.lists[h] = append(s.lists[h], x)
+		return x, h
+	case map[string]any:
+		return s.object(x)
+	}
+	if IsUnknown(v) {
+		return Unknown, hashUnknown
+	}
+	return v, hashNil // no other kinds come out of JSON
+}
+
+func (s *sharer) object(m map[string]any) (map[string]any, uint64) {
+	// The sum of per-entry hashes does not depend on map order. Children
+	// are made canonical in place (assigning existing keys while ranging
+	// is allowed); a map is only rebuilt, with shared keys, when it is
+	// the first of its kind.
+	h := hashObj
+	for k, e := range m {
+		ev, eh := s.value(e)
+		m[k] = ev
+		h += mix(maphash.String(s.seed, k) ^ eh)
+	}
+	h = mix(h)
+	for _, c := range s.objs[h] {
+		if sameObject(c, m) {
+			return c, h
+		}
+	}
+	kept := make(map[string]any, len(m))
+	for k, v := range m {
+		kept[s.str(k)] = v
+	}
+	s.objs[h] = append(s.objs[h], kept)
+	return kept, h
+}
+
+// object returns nil for nil, the shared copy otherwise.
+func (s *sharer) objectOrNil(m map[string]any) map[string]any {
+	if m == nil || s == nil {
+		return m
+	}
+	o, _ := s.object(m)
+	return o
+}
+
+func sameObject(a, b map[string]any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, av := range a {
+		bv, ok := b[k]
+		if !ok || !identical(av, bv) {
+			return false
+		}
+	}
+	return true
+}
+
+func sameList(a, b []any) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !identical(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// identical compares two canonical values: scalars by value, lists and
+// objects by identity (equal children are already one copy).
+func identical(a, b any) bool {
+	switch x := a.(type) {
+	case map[string]any:
+		y, ok := b.(map[string]any)
+		return ok && reflect.ValueOf(x).UnsafePointer() == reflect.ValueOf(y).UnsafePointer()
+	case []any:
+		y, ok := b.([]any)
+		if !ok || len(x) != len(y) {
+			return false
+		}
+		return len(x) == 0 || &x[0] == &y[0]
+	case float64:
+		y, ok := b.(float64)
+		return ok && math.Float64bits(x) == math.Float64bits(y)
+	}
+	return a == b // nil, bool, string, the Unknown marker
+}
