@@ -228,31 +228,31 @@ func firstTen[T any](xs []T) ([]T, string) {
 // convert checks and normalizes one resource; sh (nil for none) shares
 // its values with the document's other resources.
 func convert(r rawResource, sh *sharer) (Resource, error) {
+	return newResource(r.URN, sh.str(r.Type), r.Name, sh.str(r.Parent), sh.objectOrNil(normalizeMap(r.Inputs)), sh.objectOrNil(normalizeMap(r.Outputs)))
+}
+
+// newResource checks a resource's identity and names it from its URN
+// when it has no name of its own.
+func newResource(urn, typ, name, parent string, inputs, outputs map[string]any) (Resource, error) {
 	var missing []string
-	if r.URN == "" {
+	if urn == "" {
 		missing = append(missing, "urn")
 	}
-	if r.Type == "" {
+	if typ == "" {
 		missing = append(missing, "type")
 	}
 	if len(missing) > 0 {
 		return Resource{}, fmt.Errorf("missing %s", strings.Join(missing, " and "))
 	}
-	name := r.Name
-	if name == "" {
-		// urn:pulumi:stack::project::type::name
-		if i := strings.LastIndex(r.URN, "::"); i >= 0 {
-			name = r.URN[i+2:]
-		}
+	// urn:pulumi:stack::project::type::name; the URN's own bytes when the
+	// name is the same, so the name costs nothing.
+	if i := strings.LastIndex(urn, "::"); i >= 0 && (name == "" || name == urn[i+2:]) {
+		name = urn[i+2:]
 	}
-	res := Resource{URN: r.URN, Type: sh.str(r.Type), Name: name, Parent: sh.str(r.Parent), Inputs: sh.objectOrNil(normalizeMap(r.Inputs))}
-	if res.Inputs == nil {
-		res.Inputs = map[string]any{}
+	if inputs == nil {
+		inputs = map[string]any{}
 	}
-	if r.Outputs != nil {
-		res.Outputs = sh.objectOrNil(normalizeMap(r.Outputs))
-	}
-	return res, nil
+	return Resource{URN: urn, Type: typ, Name: name, Parent: parent, Inputs: inputs, Outputs: outputs}, nil
 }
 
 func normalizeMap(m map[string]any) map[string]any {

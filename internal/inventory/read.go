@@ -212,7 +212,7 @@ func streamDeployment(dec *json.Decoder) (Input, error) {
 		return in, err
 	}
 	var problems []error
-	sh := newSharer()
+	rd := newExportDecoder(newSharer())
 	for dec.More() {
 		tok, err := dec.Token()
 		if err != nil {
@@ -228,18 +228,15 @@ func streamDeployment(dec *json.Decoder) (Input, error) {
 		if err := expectDelim(dec, '[', "deployment.resources"); err != nil {
 			return in, err
 		}
+		var raw json.RawMessage // reused: UnmarshalJSON appends to it
 		for i := 0; dec.More(); i++ {
-			var r rawResource
-			if err := dec.Decode(&r); err != nil {
-				var typ *json.UnmarshalTypeError
-				if !errors.As(err, &typ) {
-					return in, streamError(err)
-				}
-				// The value was consumed: report it and go on.
-				problems = append(problems, fmt.Errorf("deployment.resources[%d]: %w", i, jsonError(err)))
-				continue
+			raw = raw[:0]
+			if err := dec.Decode(&raw); err != nil {
+				return in, streamError(err)
 			}
-			res, err := convert(r, sh)
+			// The value was consumed: a bad resource is reported and the
+			// rest still read, so every problem is listed at once.
+			res, err := rd.resource(raw)
 			if err != nil {
 				problems = append(problems, fmt.Errorf("deployment.resources[%d]: %w", i, err))
 				continue

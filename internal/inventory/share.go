@@ -46,6 +46,15 @@ func (s *sharer) str(x string) string {
 	return s.boxStr(x).(string)
 }
 
+// boxBytes is boxStr for unquoted bytes: no allocation when the string
+// was seen before.
+func (s *sharer) boxBytes(b []byte) any {
+	if v, ok := s.strs[string(b)]; ok {
+		return v
+	}
+	return s.boxStr(string(b))
+}
+
 func (s *sharer) boxStr(x string) any {
 	if b, ok := s.strs[x]; ok {
 		return b

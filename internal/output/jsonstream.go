@@ -92,7 +92,9 @@ func (s *jsonStreamer) value(v reflect.Value, indent string) {
 	case reflect.String:
 		if str := v.String(); plainASCII(str) {
 			// The common leaf (URNs, ids): nothing to escape.
-			s.write(`"` + str + `"`)
+			s.write(`"`)
+			s.write(str)
+			s.write(`"`)
 			return
 		}
 		s.leaf(v, indent)

@@ -14,64 +14,22 @@ import (
 	"time"
 
 	"github.com/streamsec/streamsec/internal/cli"
+	"github.com/streamsec/streamsec/test/bigexport"
 )
 
-// stackExport builds a `pulumi stack export` of n resources by repeating
-// the hardened stack with fresh URNs and Azure names, so every reference
-// rule still has something to match.
+// stackExport builds a `pulumi stack export` of n resources from the
+// hardened stack (test/bigexport).
 func stackExport(tb testing.TB, n int) []byte {
 	tb.Helper()
 	data, err := os.ReadFile(hardenedFile)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	var plan struct {
-		Resources []map[string]any `json:"resources"`
-	}
-	if err := json.Unmarshal(data, &plan); err != nil {
-		tb.Fatal(err)
-	}
-	template, _ := json.Marshal(plan.Resources)
-	resources := make([]json.RawMessage, 0, n+1)
-	resources = append(resources, json.RawMessage(`{"urn":"urn:pulumi:bench::streamsec::pulumi:pulumi:Stack::streamsec-bench","custom":false,"type":"pulumi:pulumi:Stack"}`))
-	for copyN := 0; len(resources) < n; copyN++ {
-		// Suffix names so copies are distinct stacks within one export.
-		r := strings.NewReplacer("acme-dashboard-prod", fmt.Sprintf("acme-dashboard-c%d", copyN),
-			"acmedashboardprodst", fmt.Sprintf("acmedashc%dst", copyN),
-			"::", fmt.Sprintf("::c%d-", copyN)).Replace(string(template))
-		var batch []json.RawMessage
-		if err := json.Unmarshal([]byte(r), &batch); err != nil {
-			tb.Fatal(err)
-		}
-		for _, b := range batch {
-			if len(resources) == n {
-				break
-			}
-			resources = append(resources, b)
-		}
-	}
-	// Written as `pulumi stack export` writes it (pkg/cmd/pulumi/stack/
-	// stack_export.go, v3.274.1: json.Encoder, SetEscapeHTML(false),
-	// SetIndent("", "    ")): the file users give check, and the size its
-	// memory is measured against. Indenting keeps the key order.
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "    ")
-	err = enc.Encode(struct {
-		Version    int `json:"version"`
-		Deployment struct {
-			Manifest  map[string]any    `json:"manifest"`
-			Resources []json.RawMessage `json:"resources"`
-		} `json:"deployment"`
-	}{Version: 3, Deployment: struct {
-		Manifest  map[string]any    `json:"manifest"`
-		Resources []json.RawMessage `json:"resources"`
-	}{map[string]any{"time": "2026-11-28T00:00:00Z", "magic": "x", "version": "v3.274.1"}, resources}})
+	out, err := bigexport.StackExport(data, n)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	return buf.Bytes()
+	return out
 }
 
 func TestGeneratedExportIsJudged(t *testing.T) {
