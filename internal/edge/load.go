@@ -35,6 +35,14 @@ func Types() []string {
 // ErrNoEdge is returned when the resources hold no Front Door to model.
 var ErrNoEdge = errors.New("the input declares no Front Door endpoint or custom domain to model")
 
+// firstNames lists up to three names, and how many more there are.
+func firstNames(names []string) string {
+	if len(names) <= 3 {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more", strings.Join(names[:3], ", "), len(names)-3)
+}
+
 // LoadOptions are what the resources do not say.
 type LoadOptions struct {
 	// StreamlitVersion is the app's release ("" when unknown: both eras
@@ -51,6 +59,7 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 	var auth *Auth
 	var fdids []string
 	privateOrigin, originHostComputed := false, false
+	var profiles, apps []string
 	for _, r := range rs {
 		in := r.Inputs
 		switch inventory.BaseType(r.Type) {
@@ -59,6 +68,7 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 			s.WAFs[strings.ToLower(p.Name)] = p
 		case typeProfile:
 			s.Profile = str(in["profileName"], r.Name)
+			profiles = append(profiles, s.Profile)
 			for _, src := range []map[string]any{r.Outputs, in} {
 				if v, ok := src["frontDoorId"]; ok && !inventory.IsUnknown(v) && inventory.Scalar(v) != "" {
 					s.FrontDoorID = inventory.Scalar(v)
@@ -97,6 +107,7 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 			}
 			privateOrigin = privateOrigin || mp(in["sharedPrivateLinkResource"]) != nil
 		case typeWebApp:
+			apps = append(apps, r.Name)
 			w, ids, err := loadWebApp(r, opts)
 			if err != nil {
 				problems = append(problems, err)
@@ -105,6 +116,19 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 			app, fdids = w, ids
 		case typeAuth:
 			auth = loadAuth(r)
+		}
+	}
+	// The model is one stack's edge: one profile in front of one app. Two
+	// stacks' resources in one input (an export of a project with several
+	// dashboards) would be merged (rule sets matched by name across
+	// profiles, the last app behind every route), and could pass what
+	// neither stack does. Refused, so the edge rules fail closed.
+	for _, many := range []struct {
+		what  string
+		names []string
+	}{{"Front Door profiles", profiles}, {"web apps", apps}} {
+		if len(many.names) > 1 {
+			problems = append(problems, fmt.Errorf("the input holds %d %s (%s); the edge model judges one stack's edge at a time: give each stack's preview or export on its own", len(many.names), many.what, firstNames(many.names)))
 		}
 	}
 	for k := range s.RuleSets {

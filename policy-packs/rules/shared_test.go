@@ -45,3 +45,52 @@ func TestRulesLeaveInputsAlone(t *testing.T) {
 		})
 	}
 }
+
+// Two stacks in one input are not modelled as one edge: merged, a rule
+// set of one profile would serve the other's routes and the last web app
+// would stand behind every route, so the edge rules could pass what
+// neither stack does. They fail closed, naming why; one stack passes.
+func TestEdgeRulesRefuseTwoStacks(t *testing.T) {
+	plan, err := os.ReadFile("testdata/hardened.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var one struct {
+		Resources []json.RawMessage `json:"resources"`
+	}
+	if err := json.Unmarshal(plan, &one); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name    string
+		copies  int
+		refused bool
+	}{{"one stack", 1, false}, {"two stacks", 2, true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			data, err := bigexport.StackExport(plan, 1+tt.copies*len(one.Resources))
+			if err != nil {
+				t.Fatal(err)
+			}
+			in, err := inventory.Read(bytes.NewReader(data), inventory.ReadOptions{Name: tt.name})
+			if err != nil {
+				t.Fatal(err)
+			}
+			edgeFails := 0
+			for _, v := range rules.Run(rules.All(), in.Resources, rules.DefaultConfig()).Violations {
+				if v.Policy[:5] != "edge-" {
+					t.Errorf("unexpected violation %s: %s", v.Policy, v.Message)
+					continue
+				}
+				edgeFails++
+				for _, want := range []string{"2 Front Door profiles", "2 web apps", "one stack's edge at a time"} {
+					if !bytes.Contains([]byte(v.Message), []byte(want)) {
+						t.Errorf("%s: %q does not say %q", v.Policy, v.Message, want)
+					}
+				}
+			}
+			if refused := edgeFails > 0; refused != tt.refused {
+				t.Errorf("%d edge rules failed, want refused=%v", edgeFails, tt.refused)
+			}
+		})
+	}
+}

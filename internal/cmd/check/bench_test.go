@@ -52,6 +52,11 @@ func TestGeneratedExportIsJudged(t *testing.T) {
 	json.Unmarshal(data, &plan)
 	partial := fmt.Sprintf("::c%d-", (500-1)/len(plan.Resources))
 	for _, v := range res.Violations {
+		// The copies are many stacks in one input: the edge model refuses
+		// to merge them (internal/edge), and the edge rules fail closed.
+		if strings.HasPrefix(v.Policy, "edge-") && strings.Contains(v.Message, "one stack's edge at a time") {
+			continue
+		}
 		if !strings.Contains(v.URN, partial) {
 			t.Errorf("unexpected violation %s on %s: %s", v.Policy, v.URN, v.Message)
 		}
