@@ -45,9 +45,9 @@ type embedded struct {
 }
 
 type payload struct {
-	Name      string            `json:"name"`
-	Skip      string            `json:"-"`
-	Dash      string            `json:"-,"`
+	Name      string `json:"name"`
+	Skip      string `json:"-"`
+	Dash      string `json:"-,"`
 	Untagged  int
 	Empty     []string          `json:"empty"`
 	Nil       []string          `json:"nil"`
@@ -79,12 +79,14 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 		Emb: embedded{inner{A: "e"}, 4}, Nested: [][]inner{{{A: "1"}}, {}, nil}, Array: [2]int{1, 2}, Float: 1e21, unexposed: 1,
 	}
 	cases := map[string]any{
-		"payload":         full,
-		"pointer":         &full,
-		"zero payload":    payload{},
-		"nil":             nil,
-		"empty struct":    struct{}{},
-		"all omitted":     struct{ A []int `json:"a,omitempty"` }{},
+		"payload":      full,
+		"pointer":      &full,
+		"zero payload": payload{},
+		"nil":          nil,
+		"empty struct": struct{}{},
+		"all omitted": struct {
+			A []int `json:"a,omitempty"`
+		}{},
 		"list of structs": []inner{{A: "1"}, {A: "2", B: []string{"x"}}},
 		"any list":        []any{1.5, "s", map[string]any{}, []any{}, []any{[]any{}}},
 		"document":        Document{Tool: "streamsec", Results: []Result{{RuleID: "r", Status: StatusPass, Evidence: map[string]string{"k": "v"}}}},
