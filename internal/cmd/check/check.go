@@ -8,9 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"runtime/debug"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -18,6 +16,7 @@ import (
 	"github.com/streamsec/streamsec/internal/armmap"
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/inventory"
+	"github.com/streamsec/streamsec/internal/membudget"
 	"github.com/streamsec/streamsec/internal/output"
 	"github.com/streamsec/streamsec/internal/spec"
 	"github.com/streamsec/streamsec/internal/textfile"
@@ -332,29 +331,24 @@ func readInput(opts *CheckOptions) (inventory.Input, error) {
 	return in, nil
 }
 
-// setMemoryBudget gives the Go collector a soft memory limit from the
-// size of the input file, so check's peak resident memory stays within
-// twice the file (issue 16) and returns what restores the previous limit.
-// The collector's default pacing lets the heap grow to twice what is live;
-// on a 50,000-resource export that was the difference between ~1.7x and
-// ~3x. Of the budget, budgetReserve is left for what the limit does not
-// count: the binary's own resident pages (~41 MB, most of the bare
-// start's 48 MB) and the runtime's. A limit set by the user (GOMEMLIMIT)
-// or by a caller is kept, and standard input, whose size is unknown, gets
-// none. The limit is soft: when the live heap needs more, it gets more,
-// at the cost of more frequent collections; minBudget keeps small inputs
-// from paying that.
+// setMemoryBudget holds check's peak resident memory to twice the input
+// file where the input allows (issue 16; internal/membudget) and returns
+// what restores the previous limit. The collector's default pacing lets
+// the heap grow to twice what is live; on a 50,000-resource export that
+// was the difference between ~1.7x and ~3x the file. Of the budget,
+// budgetReserve is left for what the limit does not count: the binary's
+// own resident pages (~41 MB of the bare start's 48 MB) and the runtime's.
+// A limit set by the user (GOMEMLIMIT) or a caller is kept, and standard
+// input, whose size is unknown, gets none.
 func setMemoryBudget(input string) (restore func()) {
-	prev := debug.SetMemoryLimit(-1)
-	if prev != math.MaxInt64 || input == "-" {
+	if input == "-" {
 		return func() {}
 	}
 	fi, err := os.Stat(input)
 	if err != nil || !fi.Mode().IsRegular() {
 		return func() {}
 	}
-	debug.SetMemoryLimit(memoryBudget(fi.Size()))
-	return func() { debug.SetMemoryLimit(prev) }
+	return membudget.Start(memoryBudget(fi.Size()))
 }
 
 const (
