@@ -107,7 +107,7 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 			}
 			privateOrigin = privateOrigin || mp(in["sharedPrivateLinkResource"]) != nil
 		case typeWebApp:
-			apps = append(apps, r.Name)
+			apps = append(apps, str(in["name"], r.Name))
 			w, ids, err := loadWebApp(r, opts)
 			if err != nil {
 				problems = append(problems, err)
