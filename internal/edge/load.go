@@ -35,6 +35,34 @@ func Types() []string {
 // ErrNoEdge is returned when the resources hold no Front Door to model.
 var ErrNoEdge = errors.New("the input declares no Front Door endpoint or custom domain to model")
 
+// oneStack refuses an input holding more than one stack's edge. The model
+// is one stack's: one profile in front of one app. Two stacks' resources in
+// one input (an export of a project with several dashboards) would be
+// merged (rule sets matched by name across profiles, the last app behind
+// every route), and could pass what neither stack does; refused, the edge
+// rules fail closed. Checked before anything is modelled.
+func oneStack(rs []inventory.Resource) error {
+	var profiles, apps []string
+	for _, r := range rs {
+		switch inventory.BaseType(r.Type) {
+		case typeProfile:
+			profiles = append(profiles, str(r.Inputs["profileName"], r.Name))
+		case typeWebApp:
+			apps = append(apps, str(r.Inputs["name"], r.Name))
+		}
+	}
+	var problems []error
+	for _, many := range []struct {
+		what  string
+		names []string
+	}{{"Front Door profiles", profiles}, {"web apps", apps}} {
+		if len(many.names) > 1 {
+			problems = append(problems, fmt.Errorf("the input holds %d %s (%s); the edge model judges one stack's edge at a time: give each stack's preview or export on its own", len(many.names), many.what, firstNames(many.names)))
+		}
+	}
+	return errors.Join(problems...)
+}
+
 // firstNames lists up to three names, and how many more there are.
 func firstNames(names []string) string {
 	if len(names) <= 3 {
@@ -59,7 +87,9 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 	var auth *Auth
 	var fdids []string
 	privateOrigin, originHostComputed := false, false
-	var profiles, apps []string
+	if err := oneStack(rs); err != nil {
+		return nil, err
+	}
 	for _, r := range rs {
 		in := r.Inputs
 		switch inventory.BaseType(r.Type) {
@@ -68,7 +98,6 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 			s.WAFs[strings.ToLower(p.Name)] = p
 		case typeProfile:
 			s.Profile = str(in["profileName"], r.Name)
-			profiles = append(profiles, s.Profile)
 			for _, src := range []map[string]any{r.Outputs, in} {
 				if v, ok := src["frontDoorId"]; ok && !inventory.IsUnknown(v) && inventory.Scalar(v) != "" {
 					s.FrontDoorID = inventory.Scalar(v)
@@ -107,7 +136,6 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 			}
 			privateOrigin = privateOrigin || mp(in["sharedPrivateLinkResource"]) != nil
 		case typeWebApp:
-			apps = append(apps, str(in["name"], r.Name))
 			w, ids, err := loadWebApp(r, opts)
 			if err != nil {
 				problems = append(problems, err)
@@ -116,19 +144,6 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 			app, fdids = w, ids
 		case typeAuth:
 			auth = loadAuth(r)
-		}
-	}
-	// The model is one stack's edge: one profile in front of one app. Two
-	// stacks' resources in one input (an export of a project with several
-	// dashboards) would be merged (rule sets matched by name across
-	// profiles, the last app behind every route), and could pass what
-	// neither stack does. Refused, so the edge rules fail closed.
-	for _, many := range []struct {
-		what  string
-		names []string
-	}{{"Front Door profiles", profiles}, {"web apps", apps}} {
-		if len(many.names) > 1 {
-			problems = append(problems, fmt.Errorf("the input holds %d %s (%s); the edge model judges one stack's edge at a time: give each stack's preview or export on its own", len(many.names), many.what, firstNames(many.names)))
 		}
 	}
 	for k := range s.RuleSets {

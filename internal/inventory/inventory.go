@@ -51,7 +51,11 @@ func Lookup(v any, path string) (any, bool) {
 	if path == "" {
 		return v, true
 	}
-	for _, step := range strings.Split(path, ".") {
+	// Step by step with Cut: Split allocated a slice per lookup, and rules
+	// look up paths on every resource.
+	for rest, more := path, true; more; {
+		var step string
+		step, rest, more = strings.Cut(rest, ".")
 		if IsUnknown(v) {
 			return Unknown, true
 		}
