@@ -8,7 +8,6 @@ package azschema
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"regexp"
 	"sort"
@@ -23,9 +22,7 @@ var tableJSON []byte
 type Schema struct {
 	types   []*Type
 	byToken map[string]*Type
-	// patterns are the table's patterns, compiled once at load: compiling
-	// one per judged string was most of what validating a large export
-	// allocated (issue 16).
+	// patterns are the table's patterns, compiled once at load (resolver).
 	patterns map[string]*regexp.Regexp
 }
 
@@ -99,27 +96,29 @@ func Load() (*Schema, error) { return loadTable() }
 var loadTable = sync.OnceValues(func() (*Schema, error) { return parse(tableJSON) })
 
 func parse(buf []byte) (*Schema, error) {
-	var f file
-	if err := json.Unmarshal(buf, &f); err != nil {
+	f, err := decodeFile(buf)
+	if err != nil {
 		return nil, fmt.Errorf("azschema: table: %w", err)
 	}
-	r := resolver{defs: f.Defs, done: map[*Prop]bool{}}
 	for name, d := range f.Defs {
 		if d == nil || d.Ref != "" {
 			return nil, fmt.Errorf("azschema: definition %s is empty or a reference", name)
 		}
 	}
+	s := &Schema{byToken: map[string]*Type{}, patterns: map[string]*regexp.Regexp{}}
+	r := &resolver{defs: f.Defs, patterns: s.patterns}
 	for name, d := range f.Defs {
-		if err := r.walk(d, name); err != nil {
+		r.path = append(r.path[:0], name)
+		if err := r.walk(d); err != nil {
 			return nil, err
 		}
 	}
-	s := &Schema{byToken: map[string]*Type{}}
 	for _, t := range f.Types {
 		if t.Inputs == nil {
 			return nil, fmt.Errorf("azschema: %s has no inputs", t.Token)
 		}
-		if err := r.walk(t.Inputs, t.Token); err != nil {
+		r.path = append(r.path[:0], t.Token)
+		if err := r.walk(t.Inputs); err != nil {
 			return nil, err
 		}
 		if _, dup := s.byToken[t.Token]; dup {
@@ -129,79 +128,64 @@ func parse(buf []byte) (*Schema, error) {
 		s.types = append(s.types, t)
 	}
 	sort.Slice(s.types, func(i, j int) bool { return s.types[i].Token < s.types[j].Token })
-	s.patterns = map[string]*regexp.Regexp{}
-	seen := map[*Prop]bool{}
-	for _, t := range s.types {
-		if err := s.compilePatterns(t.Inputs, t.Token, seen); err != nil {
-			return nil, err
-		}
-	}
 	return s, nil
 }
 
-// compilePatterns compiles every pattern below p. A pattern Go cannot
-// compile is a table error, not a pattern every value passes.
-func (s *Schema) compilePatterns(p *Prop, where string, seen map[*Prop]bool) error {
-	if p == nil || seen[p] {
-		return nil
-	}
-	seen[p] = true
-	if p.Pattern != "" && s.patterns[p.Pattern] == nil {
-		re, err := regexp.Compile(p.Pattern)
-		if err != nil {
-			return fmt.Errorf("azschema: %s: pattern %q: %w", where, p.Pattern, err)
-		}
-		s.patterns[p.Pattern] = re
-	}
-	for _, n := range sortedKeys(p.Properties) {
-		if err := s.compilePatterns(p.Properties[n], where+"."+n, seen); err != nil {
-			return err
-		}
-	}
-	for _, c := range append([]*Prop{p.Items, p.AdditionalProperties}, p.OneOf...) {
-		if err := s.compilePatterns(c, where, seen); err != nil {
-			return err
-		}
-	}
-	return nil
+// resolver resolves the references of a freshly decoded table and compiles
+// its patterns, once each: compiling one per judged string was most of
+// what validating a large export allocated (issue 16).
+type resolver struct {
+	defs     map[string]*Prop
+	patterns map[string]*regexp.Regexp
+	// path is where walk is: the type's token or the definition's name,
+	// then property names. Only an error spells it out.
+	path []string
 }
 
-type resolver struct {
-	defs map[string]*Prop
-	done map[*Prop]bool
-}
+func (r *resolver) where() string { return strings.Join(r.path, ".") }
 
 // walk replaces every reference below p by its definition's shape, keeping
-// the use site's own In, ARM and Required. Definitions are shared, so
-// recursive types (network subnets and security groups) stay finite.
-func (r resolver) walk(p *Prop, where string) error {
-	if p == nil || r.done[p] {
+// the use site's own In, ARM and Required, and compiles the patterns. It
+// visits each property once: the decoded table is a tree, and walk does not
+// descend into a resolved reference (definitions are walked themselves).
+// Definitions stay shared, so recursive types (network subnets and security
+// groups) stay finite. A pattern Go cannot compile is a table error, not a
+// pattern every value passes.
+func (r *resolver) walk(p *Prop) error {
+	if p == nil {
 		return nil
 	}
-	r.done[p] = true
 	if p.Ref != "" {
 		d, ok := r.defs[p.Ref]
 		if !ok {
-			return fmt.Errorf("azschema: %s refers to unknown definition %s", where, p.Ref)
+			return fmt.Errorf("azschema: %s refers to unknown definition %s", r.where(), p.Ref)
 		}
 		in, arm, req, name := p.In, p.ARM, p.Required, p.Ref
 		*p = *d
 		p.In, p.ARM, p.Required, p.def = in, arm, req, name
-		r.done[p] = true
-		return nil // d itself is walked as a definition
+		return nil
+	}
+	if p.Pattern != "" && r.patterns[p.Pattern] == nil {
+		re, err := regexp.Compile(p.Pattern)
+		if err != nil {
+			return fmt.Errorf("azschema: %s: pattern %q: %w", r.where(), p.Pattern, err)
+		}
+		r.patterns[p.Pattern] = re
 	}
 	for n, c := range p.Properties {
-		if err := r.walk(c, where+"."+n); err != nil {
+		r.path = append(r.path, n)
+		if err := r.walk(c); err != nil {
 			return err
 		}
+		r.path = r.path[:len(r.path)-1]
 	}
 	for _, c := range []*Prop{p.Items, p.AdditionalProperties} {
-		if err := r.walk(c, where); err != nil {
+		if err := r.walk(c); err != nil {
 			return err
 		}
 	}
 	for _, c := range p.OneOf {
-		if err := r.walk(c, where); err != nil {
+		if err := r.walk(c); err != nil {
 			return err
 		}
 	}

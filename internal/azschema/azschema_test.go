@@ -249,10 +249,12 @@ func TestTableIsComplete(t *testing.T) {
 
 func TestParseRejectsBadTables(t *testing.T) {
 	for name, in := range map[string]string{
-		"not json":       `{`,
-		"dangling ref":   `{"types":[{"token":"a:b:C","inputs":{"type":"object","properties":{"x":{"ref":"nope"}}}}]}`,
-		"no inputs":      `{"types":[{"token":"a:b:C"}]}`,
-		"duplicate type": `{"types":[{"token":"a:b:C","inputs":{}},{"token":"a:b:C","inputs":{}}]}`,
+		"not json":                     `{`,
+		"dangling ref":                 `{"types":[{"token":"a:b:C","inputs":{"type":"object","properties":{"x":{"ref":"nope"}}}}]}`,
+		"no inputs":                    `{"types":[{"token":"a:b:C"}]}`,
+		"duplicate type":               `{"types":[{"token":"a:b:C","inputs":{}},{"token":"a:b:C","inputs":{}}]}`,
+		"bad pattern":                  `{"types":[{"token":"a:b:C","inputs":{"type":"object","properties":{"x":{"ref":"D"}}}}],"defs":{"D":{"type":"string","pattern":"a("}}}`,
+		"dangling ref in a definition": `{"types":[],"defs":{"D":{"type":"object","properties":{"y":{"ref":"nope"}}}}}`,
 	} {
 		if _, err := parse([]byte(in)); err == nil {
 			t.Errorf("%s: no error", name)

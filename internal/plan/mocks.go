@@ -74,9 +74,13 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	}
 	name := azureName(args.TypeToken, args.Name, args.Inputs)
 	id := m.armID(args.TypeToken, name, urn, args.Inputs)
-	state := args.Inputs.Copy()
-	state["name"] = resource.NewProperty(name)
-	addComputed(state, args.TypeToken, name, urn)
+	// Azure echoes the inputs; the state need not: outside a preview the
+	// SDK resolves every output the provider does not return to its input
+	// (a plan is never a preview: hermetic). Copying the inputs into the
+	// state had the SDK marshal and unmarshal each of them once more for
+	// nothing, a sixth of a plan's allocations (issue 16).
+	state := resource.PropertyMap{"name": resource.NewProperty(name)}
+	addComputed(state, args.Inputs, args.TypeToken, name, urn)
 	return id, state, nil
 }
 
@@ -184,24 +188,26 @@ func (m *mocks) armID(token, name, urn string, in resource.PropertyMap) string {
 	return sub + "/resourceGroups/" + str("resourceGroupName") + "/providers/" + path
 }
 
-// addComputed sets the outputs Azure computes that the program reads.
-func addComputed(state resource.PropertyMap, token, name, urn string) {
+// addComputed sets the outputs Azure computes that the program reads; an
+// object output that also holds inputs (identity, vault properties) is the
+// input with the computed members added.
+func addComputed(state, in resource.PropertyMap, token, name, urn string) {
 	switch inventory.BaseType(token) {
 	case "azure-native:web:WebApp":
 		state["defaultHostName"] = resource.NewProperty(name + ".azurewebsites.net")
-		state["identity"] = identity(state, urn)
+		state["identity"] = identity(in, urn)
 	case "azure-native:cdn:Profile":
 		state["frontDoorId"] = resource.NewProperty(guid("frontDoorId", urn))
-		state["identity"] = identity(state, urn)
+		state["identity"] = identity(in, urn)
 	case "azure-native:cdn:AFDEndpoint":
 		state["hostName"] = resource.NewProperty(name + "-" + hash(urn, 16) + ".z01.azurefd.net")
 	case "azure-native:keyvault:Vault":
-		props := objectOf(state["properties"])
+		props := objectOf(in["properties"])
 		props["vaultUri"] = resource.NewProperty("https://" + name + ".vault.azure.net/")
 		state["properties"] = resource.NewProperty(props)
 	case "azure-native:keyvault:Secret":
 		vault := "vault"
-		if v, ok := state["vaultName"]; ok && v.IsString() {
+		if v, ok := in["vaultName"]; ok && v.IsString() {
 			vault = v.StringValue()
 		}
 		// The outputs never carry the value back.
@@ -216,8 +222,8 @@ func addComputed(state resource.PropertyMap, token, name, urn string) {
 	}
 }
 
-func identity(state resource.PropertyMap, urn string) resource.PropertyValue {
-	id := objectOf(state["identity"])
+func identity(in resource.PropertyMap, urn string) resource.PropertyValue {
+	id := objectOf(in["identity"])
 	if _, ok := id["type"]; !ok {
 		id["type"] = resource.NewProperty("SystemAssigned")
 	}

@@ -1,0 +1,91 @@
+package azschema
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+)
+
+// TestDecodeMatchesEncodingJSON: the table's own decoder reads what
+// encoding/json reads, for the embedded table and for every field, null,
+// escape and skipped value a table can hold.
+func TestDecodeMatchesEncodingJSON(t *testing.T) {
+	every := `{"comment": "skipped", "types": [
+		{"token": "a:b:C", "armType": "X/y", "apiVersion": "2024-01-01", "source": "s", "armName": "name",
+		 "armFixedName": "f", "unknown": {"nested": [1, -2.5e3, true, false, null, "x", {}, []]},
+		 "inputs": {"type": "object", "properties": {
+			"s": {"type": "string", "in": "path", "arm": ["properties", "s"], "required": true,
+			      "enum": ["A", "B\u00e9"], "enumOpen": false, "minLength": 1, "maxLength": 90, "pattern": "^[a-z\\d\"\\/]+$"},
+			"n": {"type": "number", "minimum": -1.5, "maximum": 1e2},
+			"l": {"type": "array", "items": {"ref": "D"}, "minItems": 0, "maxItems": 3},
+			"m": {"type": "object", "additionalProperties": {"type": "string"}},
+			"o": {"oneOf": [{"const": "x", "discriminator": "kind"}, null], "discriminator": "kind"},
+			"nulls": {"type": null, "arm": null, "required": null, "properties": null, "items": null, "oneOf": null,
+			          "enum": null, "minimum": null, "minLength": null, "pattern": null},
+			"empty": {"arm": [], "enum": [], "oneOf": [], "properties": {}},
+			"ütf8 \ud83d\ude00": {"type": "string", "const": "é\t"}
+		 }}},
+		null],
+	 "defs": {"D": {"type": "string"}, "E": null}}`
+	for name, buf := range map[string][]byte{"embedded table": tableJSON, "every field": []byte(every), "null": []byte(" null ")} {
+		var want file
+		if err := json.Unmarshal(buf, &want); err != nil {
+			t.Fatalf("%s: encoding/json: %v", name, err)
+		}
+		got, err := decodeFile(buf)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if !reflect.DeepEqual(*got, want) {
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			t.Errorf("%s: decoded differently\n got %s\nwant %s", name, g, w)
+		}
+	}
+}
+
+// TestDecodeRejectsWhatEncodingJSONRejects: malformed JSON and values of
+// the wrong type are errors, never a half-read table.
+func TestDecodeRejectsWhatEncodingJSONRejects(t *testing.T) {
+	for _, in := range []string{
+		``, `{`, `{"types": [}`, `{"types": [{"token": "a"}]} x`, `{"types": {}}`, `[]`,
+		`{"types": [{"token": 1}]}`, `{"types": [{"inputs": {"minLength": 1.5}}]}`,
+		`{"types": [{"inputs": {"minimum": "1"}}]}`, `{"types": [{"inputs": {"required": "yes"}}]}`,
+		`{"types": [{"inputs": {"arm": [1]}}]}`, `{"types": [{"inputs": {"properties": []}}]}`,
+		`{"defs": {"D": {"maxItems": 01}}}`, `{"defs": {"D": {"minimum": -}}}`, `{"defs": {"D": {"minimum": 1.}}}`,
+		`{"defs": {"D": {"type": "unterminated}}}`, "{\"defs\": {\"D\": {\"type\": \"a\x01b\"}}}",
+		`{"defs": {"D": {"type": "bad \q escape"}}}`, `{"defs": {"D": {"x": tru}}}`, `{"defs": {"D" {}}}`,
+		`{"defs": {"D": {},}}`, `{"types": [{},]}`,
+	} {
+		var f file
+		if json.Unmarshal([]byte(in), &f) == nil {
+			t.Fatalf("%q: encoding/json takes it; not a rejection case", in)
+		}
+		if _, err := decodeFile([]byte(in)); err == nil {
+			t.Errorf("%q: no error", in)
+		}
+	}
+}
+
+// BenchmarkParse is reading the embedded table, which every process that
+// judges resources (plan, check) pays once.
+func BenchmarkParse(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := parse(tableJSON); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkDecodeEncodingJSON is what reading the table cost with
+// encoding/json, for comparison with BenchmarkParse.
+func BenchmarkDecodeEncodingJSON(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		var f file
+		if err := json.Unmarshal(tableJSON, &f); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
