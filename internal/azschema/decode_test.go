@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// TestDecodeMatchesEncodingJSON: the table's own decoder reads what
+// TestDecodeMatchesEncodingJSON: the table's decoder (json v2) reads what
 // encoding/json reads, for the embedded table and for every field, null,
 // escape and skipped value a table can hold.
 func TestDecodeMatchesEncodingJSON(t *testing.T) {
