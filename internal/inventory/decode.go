@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"strconv"
 	"strings"
 
@@ -22,23 +21,10 @@ import (
 // resource with a duplicate member name is refused (which of the two
 // would Azure get?).
 type exportDecoder struct {
-	sh      *sharer
-	dec     *jsontext.Decoder
-	rd      bytes.Reader
-	buf     []byte   // unquoted string scratch
-	members []member // the open objects' members, innermost last
-	elems   []elem   // the open lists' elements, innermost last
-}
-
-type member struct {
-	key string
-	val any
-	h   uint64
-}
-
-type elem struct {
-	val any
-	h   uint64
+	sh  *sharer
+	dec *jsontext.Decoder
+	rd  bytes.Reader
+	buf []byte // unquoted string scratch
 }
 
 func newExportDecoder(sh *sharer) *exportDecoder {
@@ -52,7 +38,7 @@ func newExportDecoder(sh *sharer) *exportDecoder {
 func (d *exportDecoder) resource(raw []byte) (Resource, error) {
 	d.rd.Reset(raw)
 	d.dec.Reset(&d.rd)
-	d.members, d.elems = d.members[:0], d.elems[:0]
+	d.sh.members, d.sh.elems = d.sh.members[:0], d.sh.elems[:0]
 	if k := d.dec.PeekKind(); k != '{' {
 		return Resource{}, fmt.Errorf("want an object, got %s", kindName(k))
 	}
@@ -63,7 +49,7 @@ func (d *exportDecoder) resource(raw []byte) (Resource, error) {
 	var inputs, outputs map[string]any
 	var problems []string
 	for d.dec.PeekKind() != '}' {
-		key, err := d.name()
+		key, err := d.str()
 		if err != nil {
 			return Resource{}, err
 		}
@@ -125,14 +111,8 @@ func (d *exportDecoder) stringField() (string, bool, error) {
 		_, err := d.dec.ReadToken()
 		return "", true, decodeError(err)
 	case '"':
-		v, err := d.dec.ReadValue()
-		if err != nil {
-			return "", false, decodeError(err)
-		}
-		if d.buf, err = jsontext.AppendUnquote(d.buf[:0], v); err != nil {
-			return "", false, decodeError(err)
-		}
-		return d.sh.boxBytes(d.buf).(string), true, nil
+		v, err := d.str()
+		return v, err == nil, err
 	}
 	return "", false, decodeError(d.dec.SkipValue())
 }
@@ -158,8 +138,9 @@ func (d *exportDecoder) objectField() (map[string]any, bool, error) {
 	return nil, false, decodeError(d.dec.SkipValue())
 }
 
-// name reads an object member's name, unquoted, as a shared string.
-func (d *exportDecoder) name() (string, error) {
+// str reads a string (or an object member's name), unquoted into d.buf,
+// as its shared copy.
+func (d *exportDecoder) str() (string, error) {
 	v, err := d.dec.ReadValue()
 	if err != nil {
 		return "", decodeError(err)
@@ -179,17 +160,15 @@ func (d *exportDecoder) value() (any, uint64, error) {
 	case '[':
 		return d.list()
 	case '"':
-		v, err := d.dec.ReadValue()
+		v, err := d.str()
 		if err != nil {
-			return nil, 0, decodeError(err)
+			return nil, 0, err
 		}
-		if d.buf, err = jsontext.AppendUnquote(d.buf[:0], v); err != nil {
-			return nil, 0, decodeError(err)
-		}
-		if string(d.buf) == UnknownJSON {
+		if v == UnknownJSON {
 			return Unknown, hashUnknown, nil
 		}
-		return d.sh.boxBytes(d.buf), maphash.Bytes(d.sh.seed, d.buf), nil
+		b, h := d.sh.strValue(v)
+		return b, h, nil
 	case '0':
 		v, err := d.dec.ReadValue()
 		if err != nil {
@@ -199,7 +178,7 @@ func (d *exportDecoder) value() (any, uint64, error) {
 		if err != nil {
 			return nil, 0, fmt.Errorf("number %s is out of range", v)
 		}
-		b, h := d.sh.value(f)
+		b, h := d.sh.numValue(f)
 		return b, h, nil
 	case 't', 'f', 'n':
 		tok, err := d.dec.ReadToken()
@@ -222,10 +201,11 @@ func (d *exportDecoder) object() (any, uint64, error) {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return nil, 0, decodeError(err)
 	}
-	base := len(d.members)
-	defer func() { d.members = d.members[:base] }()
+	sh := d.sh
+	base := len(sh.members)
+	defer func() { sh.members = sh.members[:base] }()
 	for d.dec.PeekKind() != '}' {
-		key, err := d.name()
+		key, err := d.str()
 		if err != nil {
 			return nil, 0, err
 		}
@@ -233,92 +213,42 @@ func (d *exportDecoder) object() (any, uint64, error) {
 		if err != nil {
 			return nil, 0, err
 		}
-		d.members = append(d.members, member{key, v, h})
+		sh.members = append(sh.members, member{key, v, h})
 	}
 	if _, err := d.dec.ReadToken(); err != nil {
 		return nil, 0, decodeError(err)
 	}
-	ms := d.members[base:]
+	ms := sh.members[base:]
 	for _, m := range ms {
 		// Pulumi's secret envelope: its content is never kept.
 		if m.key == secretSig && m.val == secretSigValue {
-			b, h := d.sh.value(SecretMask)
+			b, h := sh.value(SecretMask)
 			return b, h, nil
 		}
 	}
-	h := hashObj
-	for _, m := range ms {
-		h += mix(maphash.String(d.sh.seed, m.key) ^ m.h)
-	}
-	h = mix(h)
-	for _, c := range d.sh.objs[h] {
-		if sameMembers(c, ms) {
-			return c, h, nil
-		}
-	}
-	kept := make(map[string]any, len(ms))
-	for _, m := range ms {
-		kept[m.key] = m.val
-	}
-	d.sh.objs[h] = append(d.sh.objs[h], kept)
-	return kept, h, nil
+	o, h := sh.objectOf(ms)
+	return o, h, nil
 }
 
 func (d *exportDecoder) list() (any, uint64, error) {
 	if _, err := d.dec.ReadToken(); err != nil {
 		return nil, 0, decodeError(err)
 	}
-	base := len(d.elems)
-	defer func() { d.elems = d.elems[:base] }()
-	h := hashList
+	sh := d.sh
+	base := len(sh.elems)
+	defer func() { sh.elems = sh.elems[:base] }()
 	for d.dec.PeekKind() != ']' {
-		v, eh, err := d.value()
+		v, h, err := d.value()
 		if err != nil {
 			return nil, 0, err
 		}
-		d.elems = append(d.elems, elem{v, eh})
-		h = mix(h ^ eh)
+		sh.elems = append(sh.elems, elem{v, h})
 	}
 	if _, err := d.dec.ReadToken(); err != nil {
 		return nil, 0, decodeError(err)
 	}
-	es := d.elems[base:]
-	for _, c := range d.sh.lists[h] {
-		if sameElems(c, es) {
-			return c, h, nil
-		}
-	}
-	kept := make([]any, len(es))
-	for i, e := range es {
-		kept[i] = e.val
-	}
-	d.sh.lists[h] = append(d.sh.lists[h], kept)
-	return kept, h, nil
-}
-
-func sameMembers(c map[string]any, ms []member) bool {
-	if len(c) != len(ms) {
-		return false
-	}
-	for _, m := range ms {
-		v, ok := c[m.key]
-		if !ok || !identical(v, m.val) {
-			return false
-		}
-	}
-	return true
-}
-
-func sameElems(c []any, es []elem) bool {
-	if len(c) != len(es) {
-		return false
-	}
-	for i, e := range es {
-		if !identical(c[i], e.val) {
-			return false
-		}
-	}
-	return true
+	l, h := sh.list(sh.elems[base:])
+	return l, h, nil
 }
 
 func kindName(k jsontext.Kind) string {

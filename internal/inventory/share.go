@@ -26,6 +26,23 @@ type sharer struct {
 	nums  map[uint64]any // float64 bits -> the number, boxed once
 	objs  map[uint64][]map[string]any
 	lists map[uint64][][]any
+	// The open objects' members and lists' elements, innermost last: the
+	// scratch both readers (value here, exportDecoder) build a value in.
+	members []member
+	elems   []elem
+}
+
+// member is an object member whose value is already shared, with the
+// value's hash; elem is the same for a list element.
+type member struct {
+	key string
+	val any
+	h   uint64
+}
+
+type elem struct {
+	val any
+	h   uint64
 }
 
 func newSharer() *sharer {
@@ -53,6 +70,22 @@ func (s *sharer) boxBytes(b []byte) any {
 		return v
 	}
 	return s.boxStr(string(b))
+}
+
+// numValue is value for a number, without boxing it first.
+func (s *sharer) numValue(x float64) (any, uint64) {
+	bits := math.Float64bits(x)
+	b, ok := s.nums[bits]
+	if !ok {
+		b = x
+		s.nums[bits] = b
+	}
+	return b, mix(bits ^ hashNum)
+}
+
+// strValue is value for a string, without boxing it first.
+func (s *sharer) strValue(x string) (any, uint64) {
+	return s.boxStr(x), maphash.String(s.seed, x)
 }
 
 func (s *sharer) boxStr(x string) any {
@@ -88,7 +121,7 @@ func mix(h uint64) uint64 {
 
 // value returns the shared copy of a normalized JSON-like value and its
 // hash. Lists and objects are rebuilt from shared children; the ones given
-// become garbage when an equal one was already kept.
+// become garbage.
 func (s *sharer) value(v any) (any, uint64) {
 	switch x := v.(type) {
 	case nil:
@@ -99,29 +132,18 @@ func (s *sharer) value(v any) (any, uint64) {
 		}
 		return false, hashFalse
 	case string:
-		return s.boxStr(x), maphash.String(s.seed, x)
+		return s.strValue(x)
 	case float64:
-		bits := math.Float64bits(x)
-		b, ok := s.nums[bits]
-		if !ok {
-			b = x
-			s.nums[bits] = b
-		}
-		return b, mix(bits ^ hashNum)
+		return s.numValue(x)
 	case []any:
-		h := hashList
-		for i, e := range x {
-			var eh uint64
-			x[i], eh = s.value(e)
-			h = mix(h ^ eh)
+		base := len(s.elems)
+		for _, e := range x {
+			v, h := s.value(e)
+			s.elems = append(s.elems, elem{v, h})
 		}
-		for _, c := range s.lists[h] {
-			if sameList(c, x) {
-				return c, h
-			}
-		}
-		s.lists[h] = append(s.lists[h], x)
-		return x, h
+		l, h := s.list(s.elems[base:])
+		s.elems = s.elems[:base]
+		return l, h
 	case map[string]any:
 		return s.object(x)
 	}
@@ -132,27 +154,54 @@ func (s *sharer) value(v any) (any, uint64) {
 }
 
 func (s *sharer) object(m map[string]any) (map[string]any, uint64) {
-	// The sum of per-entry hashes does not depend on map order. Children
-	// are made canonical in place (assigning existing keys while ranging
-	// is allowed); a map is only rebuilt, with shared keys, when it is
-	// the first of its kind.
-	h := hashObj
+	base := len(s.members)
 	for k, e := range m {
-		ev, eh := s.value(e)
-		m[k] = ev
-		h += mix(maphash.String(s.seed, k) ^ eh)
+		v, h := s.value(e)
+		s.members = append(s.members, member{k, v, h})
+	}
+	o, h := s.objectOf(s.members[base:])
+	s.members = s.members[:base]
+	return o, h
+}
+
+// objectOf returns the shared object holding ms, and its hash: the one
+// already kept when there is one, else a new one with shared keys. The
+// sum of per-member hashes does not depend on the members' order.
+func (s *sharer) objectOf(ms []member) (map[string]any, uint64) {
+	h := hashObj
+	for _, m := range ms {
+		h += mix(maphash.String(s.seed, m.key) ^ m.h)
 	}
 	h = mix(h)
 	for _, c := range s.objs[h] {
-		if sameObject(c, m) {
+		if sameMembers(c, ms) {
 			return c, h
 		}
 	}
-	kept := make(map[string]any, len(m))
-	for k, v := range m {
-		kept[s.str(k)] = v
+	kept := make(map[string]any, len(ms))
+	for _, m := range ms {
+		kept[s.str(m.key)] = m.val
 	}
 	s.objs[h] = append(s.objs[h], kept)
+	return kept, h
+}
+
+// list is objectOf for a list's elements.
+func (s *sharer) list(es []elem) ([]any, uint64) {
+	h := hashList
+	for _, e := range es {
+		h = mix(h ^ e.h)
+	}
+	for _, c := range s.lists[h] {
+		if sameElems(c, es) {
+			return c, h
+		}
+	}
+	kept := make([]any, len(es))
+	for i, e := range es {
+		kept[i] = e.val
+	}
+	s.lists[h] = append(s.lists[h], kept)
 	return kept, h
 }
 
@@ -165,25 +214,25 @@ func (s *sharer) objectOrNil(m map[string]any) map[string]any {
 	return o
 }
 
-func sameObject(a, b map[string]any) bool {
-	if len(a) != len(b) {
+func sameMembers(c map[string]any, ms []member) bool {
+	if len(c) != len(ms) {
 		return false
 	}
-	for k, av := range a {
-		bv, ok := b[k]
-		if !ok || !identical(av, bv) {
+	for _, m := range ms {
+		v, ok := c[m.key]
+		if !ok || !identical(v, m.val) {
 			return false
 		}
 	}
 	return true
 }
 
-func sameList(a, b []any) bool {
-	if len(a) != len(b) {
+func sameElems(c []any, es []elem) bool {
+	if len(c) != len(es) {
 		return false
 	}
-	for i := range a {
-		if !identical(a[i], b[i]) {
+	for i, e := range es {
+		if !identical(c[i], e.val) {
 			return false
 		}
 	}

@@ -22,6 +22,18 @@ func encoderJSON(t testing.TB, v any) string {
 	return buf.String()
 }
 
+// sameAsEncoder fails t unless writeJSON prints v as encoderJSON does.
+func sameAsEncoder(t *testing.T, v any) {
+	t.Helper()
+	var got bytes.Buffer
+	if err := writeJSON(&got, v); err != nil {
+		t.Fatal(err)
+	}
+	if want := encoderJSON(t, v); got.String() != want {
+		t.Fatalf("differs from encoding/json:\ngot:\n%s\nwant:\n%s", got.String(), want)
+	}
+}
+
 type textKey struct{ s string }
 
 func (k textKey) MarshalText() ([]byte, error) { return []byte("k-" + k.s), nil }
@@ -92,15 +104,7 @@ func TestWriteJSONMatchesEncoder(t *testing.T) {
 		"document":        Document{Tool: "streamsec", Results: []Result{{RuleID: "r", Status: StatusPass, Evidence: map[string]string{"k": "v"}}}},
 	}
 	for name, v := range cases {
-		t.Run(name, func(t *testing.T) {
-			var got bytes.Buffer
-			if err := writeJSON(&got, v); err != nil {
-				t.Fatal(err)
-			}
-			if want := encoderJSON(t, v); got.String() != want {
-				t.Errorf("differs from encoding/json:\ngot:\n%s\nwant:\n%s", got.String(), want)
-			}
-		})
+		t.Run(name, func(t *testing.T) { sameAsEncoder(t, v) })
 	}
 }
 
@@ -112,13 +116,7 @@ func FuzzWriteJSON(f *testing.F) {
 		if json.Unmarshal([]byte(doc), &v) != nil {
 			return
 		}
-		var got bytes.Buffer
-		if err := writeJSON(&got, v); err != nil {
-			t.Fatal(err)
-		}
-		if want := encoderJSON(t, v); got.String() != want {
-			t.Fatalf("differs:\n%s\n%s", got.String(), want)
-		}
+		sameAsEncoder(t, v)
 	})
 }
 

@@ -15,9 +15,9 @@ import (
 // Hardened is the plan the copies are made of, relative to the repo root.
 const Hardened = "policy-packs/rules/testdata/hardened.json"
 
-// Copy names the i-th copy's resources: URNs get a "c<i>-" prefix on
+// renamed names the i-th copy's resources: URNs get a "c<i>-" prefix on
 // every segment after "::", and the stack's Azure names a "c<i>" suffix.
-func Copy(template string, i int) string {
+func renamed(template string, i int) string {
 	return strings.NewReplacer("acme-dashboard-prod", fmt.Sprintf("acme-dashboard-c%d", i),
 		"acmedashboardprodst", fmt.Sprintf("acmedashc%dst", i),
 		"::", fmt.Sprintf("::c%d-", i)).Replace(template)
@@ -44,7 +44,7 @@ func StackExport(plan []byte, n int) ([]byte, error) {
 	resources = append(resources, json.RawMessage(`{"urn":"urn:pulumi:bench::streamsec::pulumi:pulumi:Stack::streamsec-bench","custom":false,"type":"pulumi:pulumi:Stack"}`))
 	for i := 0; len(resources) < n; i++ {
 		var batch []json.RawMessage
-		if err := json.Unmarshal([]byte(Copy(string(template), i)), &batch); err != nil {
+		if err := json.Unmarshal([]byte(renamed(string(template), i)), &batch); err != nil {
 			return nil, err
 		}
 		for _, b := range batch {
