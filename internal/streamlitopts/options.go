@@ -1,7 +1,6 @@
 package streamlitopts
 
 import (
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -150,18 +149,69 @@ func Known(name string) bool {
 	return false
 }
 
-var (
-	reCamelWord = regexp.MustCompile(`(.)([A-Z][a-z]+)`)
-	reCamelTail = regexp.MustCompile(`([a-z0-9])([A-Z])`)
-)
-
 // EnvName is the environment variable Streamlit reads for an option, built
 // the way Streamlit builds it (ConfigOption.env_var: "STREAMLIT_" + the key
 // with "." -> "_", camelCase -> snake_case, upper-cased):
 // server.enableXsrfProtection -> STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION.
+//
+// Streamlit does the camelCase step with two regular expressions,
+// (.)([A-Z][a-z]+) and then ([a-z0-9])([A-Z]), each replaced by "\1_\2".
+// They are written out here as two scans: a plan asks for some ninety names
+// and the regexps were 1% of it (issue 16). FuzzEnvName holds the scans to
+// the regexps.
 func EnvName(option string) string {
 	name := strings.ReplaceAll(option, ".", "_")
-	name = reCamelWord.ReplaceAllString(name, "${1}_${2}")
-	name = reCamelTail.ReplaceAllString(name, "${1}_${2}")
+	name = snakeWords(name)
+	name = snakeTail(name)
 	return "STREAMLIT_" + strings.ToUpper(name)
+}
+
+func isUpper(c byte) bool { return 'A' <= c && c <= 'Z' }
+func isLower(c byte) bool { return 'a' <= c && c <= 'z' }
+
+// snakeWords is (.)([A-Z][a-z]+) -> \1_\2: a "_" before each capitalised
+// word that follows any character but a newline, matches not overlapping
+// (the character before the word is consumed, so it cannot end a previous
+// match).
+func snakeWords(s string) string {
+	var b strings.Builder
+	pos := 0
+	for j := 1; j+1 < len(s); j++ {
+		if j <= pos || s[j-1] == '\n' || !isUpper(s[j]) || !isLower(s[j+1]) {
+			continue
+		}
+		end := j + 1
+		for end < len(s) && isLower(s[end]) {
+			end++
+		}
+		b.WriteString(s[pos:j])
+		b.WriteByte('_')
+		b.WriteString(s[j:end])
+		pos, j = end, end-1
+	}
+	if pos == 0 {
+		return s
+	}
+	b.WriteString(s[pos:])
+	return b.String()
+}
+
+// snakeTail is ([a-z0-9])([A-Z]) -> \1_\2: a "_" between a lower-case
+// letter or digit and the capital after it. The capital a match consumes
+// could not start the next one, so no position needs skipping.
+func snakeTail(s string) string {
+	var b strings.Builder
+	pos := 0
+	for j := 1; j < len(s); j++ {
+		if c := s[j-1]; isUpper(s[j]) && (isLower(c) || '0' <= c && c <= '9') {
+			b.WriteString(s[pos:j])
+			b.WriteByte('_')
+			pos = j
+		}
+	}
+	if pos == 0 {
+		return s
+	}
+	b.WriteString(s[pos:])
+	return b.String()
 }

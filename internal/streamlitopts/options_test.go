@@ -1,6 +1,7 @@
 package streamlitopts
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -183,4 +184,25 @@ func hasOtherForm(o Option, v Version) bool {
 		}
 	}
 	return false
+}
+
+// FuzzEnvName holds EnvName's scans to the two regular expressions
+// Streamlit's config.py applies (ConfigOption.env_var, Streamlit 1.39-1.67:
+// re.sub("(.)([A-Z][a-z]+)", r"\1_\2", ...) then
+// re.sub("([a-z0-9])([A-Z])", r"\1_\2", ...)).
+func FuzzEnvName(f *testing.F) {
+	for _, s := range []string{"server.enableXsrfProtection", "server.enableCORS", "aBcDe", "ABCDef", "a1B2C", "\nAb", "é\nAbc", "x\xffAbc", "AbAb", "", "a", "HTTPServerName", "_Ab_Cd"} {
+		f.Add(s)
+	}
+	word := regexp.MustCompile(`(.)([A-Z][a-z]+)`)
+	tail := regexp.MustCompile(`([a-z0-9])([A-Z])`)
+	f.Fuzz(func(t *testing.T, option string) {
+		name := strings.ReplaceAll(option, ".", "_")
+		name = word.ReplaceAllString(name, "${1}_${2}")
+		name = tail.ReplaceAllString(name, "${1}_${2}")
+		want := "STREAMLIT_" + strings.ToUpper(name)
+		if got := EnvName(option); got != want {
+			t.Errorf("EnvName(%q) = %q, the regexps give %q", option, got, want)
+		}
+	})
 }
