@@ -1,10 +1,40 @@
 package azschema
 
 import (
+	_ "embed"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"testing"
+
+	jsonv2 "github.com/go-json-experiment/json"
 )
+
+// tableJSON is the table as ./gen writes it, the source of table_gen.go.
+//
+//go:embed azschema.json
+var tableJSON []byte
+
+// decodeFile reads a table as JSON. It uses go-json-experiment/json (the
+// proposed encoding/json/v2, streamsec's export decoder), which also
+// refuses duplicate names, which a generated table never has.
+// TestDecodeMatchesEncodingJSON holds it to what encoding/json reads.
+func decodeFile(buf []byte) (*file, error) {
+	var f file
+	if err := jsonv2.Unmarshal(buf, &f); err != nil {
+		return nil, err
+	}
+	return &f, nil
+}
+
+// parse is Load for a table given as JSON.
+func parse(buf []byte) (*Schema, error) {
+	f, err := decodeFile(buf)
+	if err != nil {
+		return nil, fmt.Errorf("azschema: table: %w", err)
+	}
+	return build(f)
+}
 
 // TestDecodeMatchesEncodingJSON: the table's decoder (json v2) reads what
 // encoding/json reads, for the embedded table and for every field, null,
