@@ -17,11 +17,11 @@ func TestWithoutAliasesKeepsThePlan(t *testing.T) {
 	for _, stack := range []string{"dev", "prod"} {
 		t.Run(stack, func(t *testing.T) {
 			s := loadStack(t, stack)
-			with, err := run(context.Background(), s, nil, false)
+			with, err := run(context.Background(), s, nil, false, nil)
 			if err != nil {
 				t.Fatal(err)
 			}
-			without, err := run(context.Background(), s, nil, true)
+			without, err := run(context.Background(), s, nil, true, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

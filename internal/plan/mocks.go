@@ -28,6 +28,13 @@ type mocks struct {
 	stack   string
 	project string
 
+	// each, when set, is told of every record as it is made, until
+	// stopTelling: a cancelled plan returns while the SDK's goroutines
+	// still run, and its caller has moved on.
+	each    func(inventory.Resource)
+	telling sync.RWMutex
+	stopped bool
+
 	mu      sync.Mutex
 	records []inventory.Resource
 	err     error
@@ -60,15 +67,17 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		parent = ""
 	}
 	urn := m.urn(parent, args.TypeToken, args.Name)
-	m.mu.Lock()
-	m.records = append(m.records, inventory.Resource{
+	rec := inventory.Resource{
 		URN:    urn,
 		Type:   args.TypeToken,
 		Name:   args.Name,
 		Parent: parent,
 		Inputs: plainMap(args.Inputs),
-	})
+	}
+	m.mu.Lock()
+	m.records = append(m.records, rec)
 	m.mu.Unlock()
+	m.tell(rec)
 	if !args.Custom {
 		return "", resource.PropertyMap{}, nil
 	}
@@ -82,6 +91,24 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	state := resource.PropertyMap{"name": resource.NewProperty(name)}
 	addComputed(state, args.Inputs, args.TypeToken, name, urn)
 	return id, state, nil
+}
+
+func (m *mocks) tell(rec inventory.Resource) {
+	if m.each == nil {
+		return
+	}
+	m.telling.RLock()
+	defer m.telling.RUnlock()
+	if !m.stopped {
+		m.each(rec)
+	}
+}
+
+// stopTelling returns once no call of each is under way, and none follows.
+func (m *mocks) stopTelling() {
+	m.telling.Lock()
+	m.stopped = true
+	m.telling.Unlock()
 }
 
 // urn forms the URN the way Pulumi does (and the mock monitor does).

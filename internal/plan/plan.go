@@ -35,25 +35,36 @@ type Plan struct {
 // Run plans the stack of s. It is safe to call concurrently: every run has
 // its own mocks and Pulumi context.
 func Run(ctx context.Context, s *spec.Spec) (*Plan, error) {
-	return run(ctx, s, nil, true)
+	return run(ctx, s, nil, true, nil)
+}
+
+// Observe is Run telling each of every resource as the program registers
+// it, so a caller can start on it (`streamsec plan` judges each resource
+// while the program still registers the rest). each is called from the
+// SDK's goroutines, concurrently, and never after Observe returns (also
+// when ctx ends the run early). It gets the very record the Plan holds and
+// must neither modify it nor keep the SDK waiting. A nil each is Run.
+func Observe(ctx context.Context, s *spec.Spec, each func(inventory.Resource)) (*Plan, error) {
+	return run(ctx, s, nil, true, each)
 }
 
 // RunRelease plans the stack of s shipping the app package rel (what
 // `streamsec deploy` runs); nil is Run.
 func RunRelease(ctx context.Context, s *spec.Spec, rel *components.Release) (*Plan, error) {
-	return run(ctx, s, rel, true)
+	return run(ctx, s, rel, true, nil)
 }
 
 // run is Run with the alias stripping switchable, so a test can show that
 // it changes no resource and no input.
-func run(ctx context.Context, s *spec.Spec, rel *components.Release, stripAliases bool) (*Plan, error) {
+func run(ctx context.Context, s *spec.Spec, rel *components.Release, stripAliases bool, each func(inventory.Resource)) (*Plan, error) {
 	if s == nil {
 		return nil, errors.New("plan: no spec")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	m := &mocks{stack: s.Stack, project: Project}
+	m := &mocks{stack: s.Stack, project: Project, each: each}
+	defer m.stopTelling()
 	done := make(chan error, 1)
 	go func() {
 		done <- pulumi.RunErr(func(pctx *pulumi.Context) error {

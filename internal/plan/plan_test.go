@@ -3,11 +3,14 @@ package plan
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/streamsec/streamsec"
 	"github.com/streamsec/streamsec/internal/inventory"
@@ -553,4 +556,75 @@ func BenchmarkPlanProd(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// TestObserveTellsEveryRecord: Observe tells of every resource the plan
+// holds, once, as the very record the plan holds (what lets
+// rules.Evaluator take what it judged on the way), and plans what Run
+// plans.
+func TestObserveTellsEveryRecord(t *testing.T) {
+	s := loadStack(t, "prod")
+	var mu sync.Mutex
+	told := map[string]inventory.Resource{}
+	p, err := Observe(context.Background(), s, func(r inventory.Resource) {
+		mu.Lock()
+		defer mu.Unlock()
+		if _, twice := told[r.URN]; twice {
+			t.Errorf("%s told twice", r.URN)
+		}
+		told[r.URN] = r
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(told) != len(p.Resources) {
+		t.Errorf("told of %d resources, the plan holds %d", len(told), len(p.Resources))
+	}
+	for _, r := range p.Resources {
+		got, ok := told[r.URN]
+		if !ok {
+			t.Errorf("%s not told", r.URN)
+			continue
+		}
+		if got.Type != r.Type || got.Parent != r.Parent || reflect.ValueOf(got.Inputs).UnsafePointer() != reflect.ValueOf(r.Inputs).UnsafePointer() {
+			t.Errorf("%s: told %+v, not the plan's record", r.URN, got)
+		}
+	}
+	want, err := Run(context.Background(), s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(p.Resources, want.Resources) {
+		t.Error("Observe planned other resources than Run")
+	}
+}
+
+// TestObserveStopsTellingOnReturn: a plan cut short by its context returns
+// while the SDK's goroutines still register; none of them may call each
+// after that (streamsec plan closes what each sends to).
+func TestObserveStopsTellingOnReturn(t *testing.T) {
+	s := loadStack(t, "prod")
+	for range 20 {
+		ctx, cancel := context.WithCancel(context.Background())
+		var returned atomic.Bool
+		var calls atomic.Int32
+		_, err := Observe(ctx, s, func(inventory.Resource) {
+			if returned.Load() {
+				t.Error("each called after Observe returned")
+			}
+			if calls.Add(1) == 1 {
+				cancel()
+			}
+		})
+		returned.Store(true)
+		cancel()
+		if err == nil {
+			// The program can finish before the cancellation is seen.
+			continue
+		}
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("err = %v, want context.Canceled", err)
+		}
+	}
+	time.Sleep(50 * time.Millisecond) // let the abandoned runs register on
 }

@@ -308,29 +308,7 @@ func Evaluate(resources []inventory.Resource, cfg Config) []Violation {
 
 // EvaluateRules is Evaluate restricted to some rules (one pack).
 func EvaluateRules(rs []Rule, resources []inventory.Resource, cfg Config) []Violation {
-	cfg = cfg.withDefaults()
-	cfg.edge = &edgeMemo{}
-	var out []Violation
-	present := map[string]bool{}
-	for _, res := range resources {
-		base := baseType(res.Type)
-		present[base] = true
-		for _, r := range rs {
-			if r.Check == nil || !r.appliesBase(base) {
-				continue
-			}
-			out = append(out, r.evalResource(res, cfg)...)
-		}
-	}
-	for _, r := range rs {
-		if r.CheckStack == nil || !r.presentIn(present) {
-			continue
-		}
-		if level := cfg.Level(r); level != Disabled {
-			out = append(out, r.violations(r.CheckStack(resources, cfg), level, "", "")...)
-		}
-	}
-	return out
+	return NewEvaluator(rs, cfg).violations(resources)
 }
 
 func (r Rule) presentIn(present map[string]bool) bool {
@@ -386,38 +364,7 @@ type Evaluation struct {
 // fail with a violation, not-applicable when the input holds none of its
 // Types (or the configuration disabled it), else pass.
 func Run(ruleSet []Rule, resources []inventory.Resource, cfg Config) Evaluation {
-	ev := Evaluation{Rules: ruleSet, Config: cfg, Violations: EvaluateRules(ruleSet, resources, cfg)}
-	if ev.Violations == nil {
-		ev.Violations = []Violation{}
-	}
-	failed := map[string]bool{}
-	for _, v := range ev.Violations {
-		failed[v.Policy] = true
-	}
-	byType := map[string][]string{}
-	for _, res := range resources {
-		base := baseType(res.Type)
-		byType[base] = append(byType[base], res.URN)
-	}
-	for _, r := range ruleSet {
-		v := Verdict{ID: r.ID, Resources: []string{}}
-		for _, t := range r.Types {
-			v.Resources = append(v.Resources, byType[t]...)
-		}
-		ev.judgeable = ev.judgeable || len(v.Resources) > 0
-		switch {
-		case failed[r.ID]:
-			v.Status = StatusFail
-		case cfg.Level(r) == Disabled:
-			v.Status, v.Reason, v.Resources = StatusNotApplicable, "disabled by configuration", []string{}
-		case len(v.Resources) == 0:
-			v.Status, v.Reason = StatusNotApplicable, "no resource of its types ("+shortTypes(r.Types)+") in the input"
-		default:
-			v.Status = StatusPass
-		}
-		ev.Verdicts = append(ev.Verdicts, v)
-	}
-	return ev
+	return NewEvaluator(ruleSet, cfg).Finish(resources)
 }
 
 // shortTypes names type tokens without the provider prefix (web:WebApp).

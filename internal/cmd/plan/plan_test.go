@@ -4,17 +4,20 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/inventory"
 	offline "github.com/streamsec/streamsec/internal/plan"
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/policy-packs/rules"
 )
 
 // runCmd runs `streamsec plan args...` against the repo's stacks.
-func runCmd(t *testing.T, planFn func(context.Context, *spec.Spec) (*offline.Plan, error), args ...string) (stdout, stderr string, code int) {
+func runCmd(t *testing.T, planFn func(context.Context, *spec.Spec, func(inventory.Resource)) (*offline.Plan, error), args ...string) (stdout, stderr string, code int) {
 	t.Helper()
 	var out, errOut bytes.Buffer
 	f := &cli.Factory{
@@ -123,7 +126,10 @@ func TestPlanInputErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			called := false
-			fake := func(context.Context, *spec.Spec) (*offline.Plan, error) { called = true; return &offline.Plan{}, nil }
+			fake := func(context.Context, *spec.Spec, func(inventory.Resource)) (*offline.Plan, error) {
+				called = true
+				return &offline.Plan{}, nil
+			}
 			out, errOut, code := runCmd(t, fake, tc.args...)
 			if code != cli.ExitUsage {
 				t.Fatalf("exit %d, want 2; stderr %s", code, errOut)
@@ -145,7 +151,7 @@ func TestPlanInputErrors(t *testing.T) {
 
 // A mandatory violation exits 1 after printing the findings.
 func TestPlanMandatoryViolationExits1(t *testing.T) {
-	insecure := func(_ context.Context, s *spec.Spec) (*offline.Plan, error) {
+	insecure := func(_ context.Context, s *spec.Spec, _ func(inventory.Resource)) (*offline.Plan, error) {
 		return &offline.Plan{Stack: s.Stack, Resources: []inventory.Resource{{
 			URN:    "urn:pulumi:dev::streamsec::azure-native:web:WebApp::app",
 			Type:   "azure-native:web:WebApp",
@@ -170,8 +176,8 @@ func TestPlanMandatoryViolationExits1(t *testing.T) {
 // property removed, or a hardening setting misspelled, exits 1 naming the
 // rule azure-schema and the property path.
 func TestPlanAzureSchemaExits1(t *testing.T) {
-	edit := func(typ string, f func(in map[string]any)) func(context.Context, *spec.Spec) (*offline.Plan, error) {
-		return func(ctx context.Context, s *spec.Spec) (*offline.Plan, error) {
+	edit := func(typ string, f func(in map[string]any)) func(context.Context, *spec.Spec, func(inventory.Resource)) (*offline.Plan, error) {
+		return func(ctx context.Context, s *spec.Spec, _ func(inventory.Resource)) (*offline.Plan, error) {
 			p, err := offline.Run(ctx, s)
 			if err != nil {
 				return nil, err
@@ -191,7 +197,7 @@ func TestPlanAzureSchemaExits1(t *testing.T) {
 	}
 	cases := []struct {
 		name, path string
-		plan       func(context.Context, *spec.Spec) (*offline.Plan, error)
+		plan       func(context.Context, *spec.Spec, func(inventory.Resource)) (*offline.Plan, error)
 	}{
 		{"nested required removed", "customRules.rules.2.matchConditions.1.matchValue", edit("azure-native:network:Policy", func(in map[string]any) {
 			rules := in["customRules"].(map[string]any)["rules"].([]any)
@@ -217,5 +223,59 @@ func TestPlanAzureSchemaExits1(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestPlanJudgesAsTheProgramRegisters: plan hands the judge every resource
+// while the program runs (offline.Observe), and what it reports is what
+// judging the finished plan gives: the JSON's violations and rules are
+// rules.Run's on the plan's resources, also for a stack with violations.
+func TestPlanJudgesAsTheProgramRegisters(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		set  []string
+	}{{"hardened", nil}, {"waf in detection", []string{"--set", "wafMode=Detection"}}} {
+		set := tt.set
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var told int
+			var planned *offline.Plan
+			var cfg rules.Config
+			observe := func(ctx context.Context, s *spec.Spec, each func(inventory.Resource)) (*offline.Plan, error) {
+				if each == nil {
+					t.Fatal("plan passed no judge to the program")
+				}
+				cfg = rules.ConfigFromSpec(s)
+				p, err := offline.Observe(ctx, s, func(r inventory.Resource) {
+					mu.Lock()
+					told++
+					mu.Unlock()
+					each(r)
+				})
+				planned = p
+				return p, err
+			}
+			out, errOut, code := runCmd(t, observe, append([]string{"--stack", "dev", "--format", "json"}, set...)...)
+			if code == cli.ExitUsage {
+				t.Fatalf("exit 2: %s", errOut)
+			}
+			if told != len(planned.Resources) || told == 0 {
+				t.Errorf("the judge was told of %d resources, the plan holds %d", told, len(planned.Resources))
+			}
+			var got struct {
+				Violations []rules.Violation `json:"violations"`
+				Rules      []rules.Verdict   `json:"rules"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatal(err)
+			}
+			want := rules.Run(rules.All(), planned.Resources, cfg)
+			if !reflect.DeepEqual(got.Violations, want.Violations) || !reflect.DeepEqual(got.Rules, want.Verdicts) {
+				t.Errorf("plan reported other verdicts than judging the finished plan\n got %v\nwant %v", got.Violations, want.Violations)
+			}
+			if set != nil && len(want.Violations) == 0 {
+				t.Fatal("the weakened stack has no violation; the comparison proves little")
+			}
+		})
 	}
 }
