@@ -1,6 +1,7 @@
 package verify
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/streamsec/streamsec/internal/armmap"
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/edge"
 	"github.com/streamsec/streamsec/internal/inventory"
@@ -26,7 +28,7 @@ const maxInputBytes = 512 << 20
 // the planned edge (internal/edge) instead of a live target.
 type OfflineFlags struct {
 	On               bool
-	Input            string // a plan, `pulumi preview --json` or `pulumi stack export` file; "-" stdin
+	Input            string // a file streamsec check reads (plan, preview, stack export, ARM); "-" stdin
 	StreamlitVersion string // with --input: the app's release ("" evaluates both server generations)
 
 	// Plan and LoadSpec are replaced in tests.
@@ -37,7 +39,7 @@ type OfflineFlags struct {
 // registerOffline adds the offline flags to the verify command.
 func registerOffline(cmd *cobra.Command, f *OfflineFlags) {
 	fl := cmd.Flags()
-	fl.BoolVar(&f.On, "offline", false, "judge the planned edge instead of a live URL: with --stack ENV (the plan) or --input FILE (plan, pulumi preview --json or pulumi stack export)")
+	fl.BoolVar(&f.On, "offline", false, "judge the planned edge instead of a live URL: with --stack ENV (the plan) or --input FILE (what streamsec check reads: plan, pulumi preview --json, pulumi stack export, ARM template, az resource show/list)")
 	fl.StringVarP(&f.Input, "input", "i", "", "with --offline: the file to model (- reads standard input)")
 	fl.StringVar(&f.StreamlitVersion, "streamlit-version", "", "with --offline --input: the app's Streamlit release (default: both server generations are evaluated)")
 }
@@ -115,13 +117,9 @@ func runOffline(ctx context.Context, opts *VerifyOptions) error {
 		}
 		lopts.StreamlitVersion = s.StreamlitVersion
 	} else {
-		data, err := readOfflineInput(opts.IO.In, o.Input)
+		in, err := readOfflineInput(opts.IO.In, o.Input)
 		if err != nil {
 			return cli.InputError(err)
-		}
-		in, err := inventory.Load(data)
-		if err != nil {
-			return cli.InputError(fmt.Errorf("%s: %w", o.Input, err))
 		}
 		resources = in.Resources
 	}
@@ -165,22 +163,30 @@ func runOffline(ctx context.Context, opts *VerifyOptions) error {
 	return nil
 }
 
-func readOfflineInput(stdin io.Reader, path string) ([]byte, error) {
+// readOfflineInput reads --input as `streamsec check` does (inventory.Read):
+// any of the formats check takes, ARM documents among them, in UTF-8 with or
+// without a BOM or UTF-16 with one (issue 16: a file PowerShell wrote was
+// refused as "not a JSON object").
+func readOfflineInput(stdin io.Reader, path string) (inventory.Input, error) {
 	r := stdin
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return nil, fmt.Errorf("--input: %w", err)
+			return inventory.Input{}, fmt.Errorf("--input: %w", err)
 		}
 		defer f.Close()
 		r = f
 	}
 	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
 	if err != nil {
-		return nil, fmt.Errorf("read %s: %w", path, err)
+		return inventory.Input{}, fmt.Errorf("read %s: %w", path, err)
 	}
 	if len(data) > maxInputBytes {
-		return nil, fmt.Errorf("%s is larger than %d MB; not a plan, preview or export", path, maxInputBytes>>20)
+		return inventory.Input{}, fmt.Errorf("%s is larger than %d MB; not a plan, preview, export or ARM document", path, maxInputBytes>>20)
 	}
-	return data, nil
+	in, err := inventory.Read(bytes.NewReader(data), inventory.ReadOptions{Name: path, ARM: armmap.Load})
+	if err != nil {
+		return inventory.Input{}, fmt.Errorf("%s: %w", path, err)
+	}
+	return in, nil
 }

@@ -64,8 +64,10 @@ frame (1009); they load the target and are never on by default.
 
 --offline judges the same probes on a model of the planned edge (the WAF's
 custom rules, security policy, routes, rule sets, the app's access
-restrictions and its Streamlit settings) from --stack ENV or --input FILE:
-no request is sent. TLS and certificate probes need the live target; they
+restrictions and its Streamlit settings) from --stack ENV or --input FILE
+(anything streamsec check reads: a plan, a preview, a stack export, an ARM
+template or az resource show/list output, UTF-8 or UTF-16 with a byte order
+mark): no request is sent. TLS and certificate probes need the live target; they
 are unknown and do not count. Managed rule sets are not modelled.
 
 Only the URL host and --direct-host are contacted; redirects are recorded,
@@ -79,7 +81,8 @@ could not be shown (an unreachable target ends here, within --timeout);
   streamsec verify https://dash.example.com --resolve dash.example.com:443:203.0.113.7
   streamsec verify https://dash.example.com --format json --save verify.json
   streamsec verify --offline --stack prod
-  streamsec verify --offline --input preview.json --format json`,
+  streamsec verify --offline --input preview.json --format json
+  streamsec verify --offline --input template.json --streamlit-version 1.67.0 --origin https://dash.example.com`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Args: func(cmd *cobra.Command, args []string) error {
