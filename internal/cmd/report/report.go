@@ -17,6 +17,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/streamsec/streamsec/internal/armmap"
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/controls"
 	"github.com/streamsec/streamsec/internal/edge"
@@ -86,7 +87,7 @@ evidence, not a gate; use plan, check or verify to gate a pipeline);
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Verify, "verify", "", "a saved streamsec verify run (verify --save FILE) to include")
 	fl.StringVar(&opts.URL, "url", "", "probe this deployed URL now (the default verify suite) and include the results")
-	fl.StringVar(&opts.PlanFile, "plan", "", "read the resources from this file (streamsec plan --format json, pulumi preview --json or pulumi stack export) instead of planning offline")
+	fl.StringVar(&opts.PlanFile, "plan", "", "read the resources from this file (what streamsec check reads: streamsec plan --format json, pulumi preview --json, pulumi stack export, an ARM template, az resource show/list) instead of planning offline")
 	fl.StringVar(&opts.Format, "format", "markdown", "output format: "+strings.Join(evidence.Formats(), ", "))
 	fl.StringVarP(&opts.Out, "out", "o", "", "write the report to this file (atomically) instead of standard output")
 	fl.DurationVar(&opts.Timeout, "timeout", probe.DefaultTimeout, "time bound for --url probing")
@@ -135,11 +136,14 @@ func runReport(ctx context.Context, opts *ReportOptions) error {
 
 	var resources []inventory.Resource
 	if opts.PlanFile != "" {
-		data, err := textfile.ReadFile(opts.PlanFile)
+		// Read as check reads its --input (and verify --offline its): the
+		// Pulumi formats, ARM documents, UTF-8 or UTF-16 with a BOM.
+		f, err := os.Open(opts.PlanFile)
 		if err != nil {
 			return cli.InputError(fmt.Errorf("--plan: %w", err))
 		}
-		in, err := inventory.Load(data)
+		in, err := inventory.Read(f, inventory.ReadOptions{Name: opts.PlanFile, ARM: armmap.Load})
+		f.Close()
 		if err != nil {
 			return cli.InputError(fmt.Errorf("--plan %s: %w", opts.PlanFile, err))
 		}

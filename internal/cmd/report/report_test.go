@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/streamsec/streamsec/internal/cli"
 	"github.com/streamsec/streamsec/internal/evidence/evidencetest"
 	"github.com/streamsec/streamsec/internal/inventory"
@@ -229,6 +231,65 @@ func TestReportProdOfflinePlan(t *testing.T) {
 			default:
 				t.Errorf("%s: %s (%s)", c.ID, c.Status, c.Reason)
 			}
+		}
+	}
+}
+
+// controlStatuses is each control's status in a JSON report.
+func controlStatuses(t *testing.T, out string) map[string]string {
+	t.Helper()
+	var doc struct {
+		Controls []struct{ ID, Status string }
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil {
+		t.Fatal(err)
+	}
+	m := map[string]string{}
+	for _, c := range doc.Controls {
+		m[c.ID] = c.Status
+	}
+	return m
+}
+
+// TestReportPlanReadsWhatCheckReads: --plan is read as check reads --input:
+// a plan saved as UTF-16 gives the report the plain file gives (it is the
+// very same text), and an ARM template is a plan too.
+func TestReportPlanReadsWhatCheckReads(t *testing.T) {
+	plain := planFile(t, "prod")
+	data, err := os.ReadFile(plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wide, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	widePath := filepath.Join(t.TempDir(), "plan-utf16.json")
+	if err := os.WriteFile(widePath, wide, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	want, _, err := run(t, "--stack", "prod", "--plan", plain, "--format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := run(t, "--stack", "prod", "--plan", widePath, "--format", "json")
+	if err != nil || got != want {
+		t.Errorf("UTF-16 plan: err %v, report differs from the UTF-8 one's", err)
+	}
+
+	out, errOut, err := run(t, "--stack", "prod", "--plan", "../../inventory/testdata/arm/hardened-template.json", "--format", "json")
+	if err != nil {
+		t.Fatalf("ARM template: %v\n%s", err, errOut)
+	}
+	st := controlStatuses(t, out)
+	if len(st) != 27 {
+		t.Fatalf("%d controls", len(st))
+	}
+	// The template holds the edge and the app as the plan does: the
+	// controls judged on them are met from it too.
+	for _, id := range []string{"WS-ORG-01", "WS-TLS-01", "WS-HDR-01", "WS-NET-01"} {
+		if st[id] != "met" {
+			t.Errorf("%s: %s, want met from the template", id, st[id])
 		}
 	}
 }
