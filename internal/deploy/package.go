@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/streamsec/streamsec/internal/spec"
+	"github.com/streamsec/streamsec/internal/textfile"
 )
 
 // ConfigPath is where Streamlit reads the project config inside the package.
@@ -145,7 +146,7 @@ func Collect(dir string, s *spec.Spec) ([]File, error) {
 			return nil
 		}
 		total += len(data)
-		if msg := secretContent(data); msg != "" {
+		if msg := textSecret(data); msg != "" {
 			problems = append(problems, Problem{Path: rel, Message: msg})
 			return nil
 		}
@@ -167,7 +168,17 @@ func Collect(dir string, s *spec.Spec) ([]File, error) {
 		problems = append(problems, Problem{Path: entry, Message: fmt.Sprintf("the stack's entry file (appEntry %q) is not in the app folder", s.AppEntry)})
 	}
 	if req, ok := byPath[RequirementsFile]; ok {
-		problems = append(problems, CheckRequirements(req, s.StreamlitVersion)...)
+		// pip reads a requirements file in UTF-8 or in UTF-16 or UTF-32
+		// with a byte order mark (pip/_internal/utils/encoding.py,
+		// auto_decode; pip 23.2.1's parse_requirements read a UTF-16 one
+		// here), and Windows PowerShell's `pip freeze > requirements.txt`
+		// writes UTF-16. Judge the pin on the text pip will read; what
+		// textfile does not read (UTF-32, not text) is refused, naming it.
+		if text, err := textfile.Decode(req, RequirementsFile); err != nil {
+			problems = append(problems, Problem{Path: RequirementsFile, Message: strings.TrimPrefix(err.Error(), RequirementsFile+": ")})
+		} else {
+			problems = append(problems, CheckRequirements(text, s.StreamlitVersion)...)
+		}
 	} else if !hasProblem(problems, RequirementsFile) {
 		problems = append(problems, Problem{Path: RequirementsFile, Message: fmt.Sprintf("missing: App Service installs the app's packages from it, and it must pin streamlit==%s", s.StreamlitVersion)})
 	}
@@ -237,6 +248,21 @@ var secretPatterns = []struct {
 }
 
 // secretContent reports the first secret found in data.
+// textSecret is secretContent on a file as stored and, when it is UTF-16
+// with a byte order mark (a text file saved on Windows), on its text: the
+// patterns would not see its secrets byte for byte.
+func textSecret(data []byte) string {
+	if msg := secretContent(data); msg != "" {
+		return msg
+	}
+	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+		if text, err := textfile.Decode(data, ""); err == nil {
+			return secretContent(text)
+		}
+	}
+	return ""
+}
+
 func secretContent(data []byte) string {
 	for _, p := range secretPatterns {
 		if p.re.Match(data) {

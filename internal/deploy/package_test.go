@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/streamsec/streamsec/internal/spec"
 )
 
@@ -82,6 +84,9 @@ func TestCollectRefuses(t *testing.T) {
 		{"private key in code", with(goodApp(), "helpers.py", "KEY = '''"+pemKey+"'''\n"), []string{"helpers.py: contains a private key"}},
 		{"connection string in code", with(goodApp(), "db.py", "CONN='DefaultEndpointsProtocol=https;AccountName=a;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;'\n"), []string{"db.py: contains a storage account key"}},
 		{"sas in data", with(goodApp(), "data/links.csv", "url\nhttps://a.blob.core.windows.net/c/b?sv=2022-11-02&sig=abcdefghijklmnopqrstuvwxyz0123%2B\n"), []string{"data/links.csv: contains a SAS token"}},
+		{"private key in a UTF-16 file", with(goodApp(), "notes.txt", asUTF16(t, "key:\n"+pemKey)), []string{"notes.txt: contains a private key"}},
+		{"requirements not text", with(goodApp(), "requirements.txt", "streamlit==1.67.0\n\xff\xfe\x00\x00"), []string{"requirements.txt: the file is not UTF-8 text"}},
+		{"UTF-16 requirements judged as pip reads them", with(goodApp(), "requirements.txt", asUTF16(t, "streamlit==1.50.0\r\n")), []string{"requirements.txt:1:", "pin exactly streamlit==1.67.0"}},
 		{"all at once", with(goodApp(), "app.py", "<delete>", "requirements.txt", "streamlit\n", ".env", "A=1"), []string{".env: dotenv", "app.py: the stack's entry file", "requirements.txt:1: streamlit \"\""}},
 	}
 	for _, tt := range tests {
@@ -99,6 +104,33 @@ func TestCollectRefuses(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// asUTF16 is text as Windows PowerShell's `>` writes it (`pip freeze >
+// requirements.txt`): UTF-16 LE with a byte order mark.
+func asUTF16(t *testing.T, text string) string {
+	t.Helper()
+	out, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().String(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestCollectAcceptsUTF16Requirements: pip reads a UTF-16 requirements.txt
+// with a byte order mark (auto_decode), so its pin is what is judged and the
+// file ships as it is.
+func TestCollectAcceptsUTF16Requirements(t *testing.T) {
+	req := asUTF16(t, "streamlit==1.67.0\r\nazure-identity==1.25.1\r\n")
+	got, err := Collect(writeApp(t, with(goodApp(), "requirements.txt", req)), testSpec())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range got {
+		if f.Path == RequirementsFile && string(f.Data) != req {
+			t.Error("requirements.txt was not shipped as it is")
+		}
 	}
 }
 
