@@ -33,7 +33,7 @@ type Restriction struct {
 // WebApp is the App Service app behind Front Door.
 type WebApp struct {
 	Name          string
-	DirectHost    string // <name>.azurewebsites.net
+	DirectHost    string // <name>.azurewebsites.net; "" when the name is computed
 	PublicAccess  bool
 	Restrictions  []Restriction // sorted by priority
 	DefaultDeny   bool

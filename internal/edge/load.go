@@ -153,7 +153,10 @@ func Load(rs []inventory.Resource, opts LoadOptions) (*Stack, error) {
 		app.Auth = auth
 		app.PrivateOrigin = privateOrigin
 		s.App = app
-		if originHostComputed {
+		switch {
+		case originHostComputed && app.DirectHost == "":
+			s.OriginHostUnknown = "the origin host header and the web app's name are computed, so the Host the app sees is unknown"
+		case originHostComputed:
 			// A reference to the app's default host name, resolved at apply.
 			s.OriginHostHeader = app.DirectHost
 			s.Notes = append(s.Notes, "origin host header computed, taken as the web app's default host name "+app.DirectHost)
@@ -504,7 +507,11 @@ func loadSecurityPolicy(r inventory.Resource) SecurityPolicy {
 func loadWebApp(r inventory.Resource, opts LoadOptions) (*WebApp, []string, error) {
 	in := r.Inputs
 	w := &WebApp{Name: str(in["name"], r.Name)}
-	w.DirectHost = strings.ToLower(w.Name) + ".azurewebsites.net"
+	// A computed name (an ARM expression without its parameters) leaves
+	// the default host name unknown too: the logical name is no host.
+	if !inventory.IsUnknown(in["name"]) {
+		w.DirectHost = strings.ToLower(w.Name) + ".azurewebsites.net"
+	}
 	w.PublicAccess = !strings.EqualFold(str(in["publicNetworkAccess"], "Enabled"), "Disabled")
 	sc := mp(in["siteConfig"])
 	if inventory.IsUnknown(in["siteConfig"]) {

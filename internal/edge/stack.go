@@ -16,9 +16,11 @@ type Stack struct {
 	RuleSets    map[string][]DeliveryRule // by lower-case rule set name, rules in order
 	Policies    []SecurityPolicy
 	WAFs        map[string]*WAFPolicy // by lower-case policy name
-	// OriginHostHeader is the Host the app sees ("" forwards the request's).
-	OriginHostHeader string
-	App              *WebApp
+	// OriginHostHeader is the Host the app sees ("" forwards the request's,
+	// unless OriginHostUnknown says why it cannot be known).
+	OriginHostHeader  string
+	OriginHostUnknown string
+	App               *WebApp
 	// Notes are facts every verdict carries (managed rule sets not modelled).
 	Notes []string
 }
@@ -208,6 +210,10 @@ func (s *Stack) Send(req Request, rd Reading) Response {
 	if r, done := s.App.signIn(req); done {
 		r.Trail = trail
 		return r
+	}
+	if s.OriginHostUnknown != "" {
+		// Streamlit compares the Origin with this Host: no answer without it.
+		return Response{Unknown: s.OriginHostUnknown, Header: http.Header{}}
 	}
 	host := s.OriginHostHeader
 	if host == "" {

@@ -460,7 +460,11 @@ func (j judge) direct() (probe.Status, probe.Evidence) {
 	if a == nil {
 		return probe.Unknown, probe.Evidence{Detail: "could not tell: the stack declares no web app"}
 	}
-	ev := probe.Evidence{Request: "GET https://" + a.DirectHost + "/ from the internet, and through another Front Door profile (service tag AzureFrontDoor.Backend, a foreign X-Azure-FDID)"}
+	host := a.DirectHost
+	if host == "" {
+		host = "<the web app's default host name, computed>"
+	}
+	ev := probe.Evidence{Request: "GET https://" + host + "/ from the internet, and through another Front Door profile (service tag AzureFrontDoor.Backend, a foreign X-Azure-FDID)"}
 	var why []string
 	for _, src := range []Source{{IP: "203.0.113.7"}, {ServiceTag: FrontDoorServiceTag, IP: "147.243.0.1", FDID: "00000000-0000-0000-0000-00000000beef"}} {
 		ok, reason := a.admits(src, false)

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"strings"
 
@@ -25,7 +24,7 @@ import (
 
 // MaxInputBytes bounds what check reads, so a wrong file (a disk image, a
 // log) fails fast instead of exhausting memory.
-const MaxInputBytes = 512 << 20
+const MaxInputBytes = inventory.MaxFileBytes
 
 // CheckOptions are the inputs of one `streamsec check` run.
 type CheckOptions struct {
@@ -293,40 +292,9 @@ func addNotJudged(doc *output.Document, nj []inventory.NotJudged) {
 // readInput opens --input (and --parameters) and reads the resources,
 // streaming: the file is never held whole next to what it holds.
 func readInput(opts *CheckOptions) (inventory.Input, error) {
-	read := inventory.ReadOptions{Name: opts.Input, ARM: armmap.Load}
-	if opts.Parameters != "" {
-		data, err := textfile.ReadFile(opts.Parameters)
-		if err != nil {
-			return inventory.Input{}, cli.InputError(fmt.Errorf("--parameters: %w", err))
-		}
-		if read.Parameters, err = inventory.ParseARMParameters(data, opts.Parameters); err != nil {
-			return inventory.Input{}, cli.InputError(fmt.Errorf("--parameters %w", err))
-		}
-	}
-	var r io.Reader
-	if opts.Input == "-" {
-		if opts.IO.In == nil {
-			return inventory.Input{}, cli.InputError(errors.New("--input -: no standard input"))
-		}
-		r = opts.IO.In
-	} else {
-		f, err := os.Open(opts.Input)
-		if err != nil {
-			return inventory.Input{}, cli.InputError(fmt.Errorf("--input: %w", err))
-		}
-		defer f.Close()
-		r = f
-	}
-	lr := &limitReader{r: r, left: MaxInputBytes}
-	in, err := inventory.Read(lr, read)
-	switch {
-	case lr.over:
-		return in, cli.InputError(fmt.Errorf("%s is larger than %d MB; not a preview, export, plan or ARM document", opts.Input, MaxInputBytes>>20))
-	case err != nil:
-		return in, cli.InputError(fmt.Errorf("%s: %w", opts.Input, err))
-	}
-	if opts.Parameters != "" && in.Kind != inventory.KindARMTemplate {
-		return in, cli.InputError(fmt.Errorf("--parameters is for ARM template inputs; %s is %s", opts.Input, in.Kind))
+	in, err := inventory.ReadFile(inventory.File{Flag: "--input", Path: opts.Input, Stdin: opts.IO.In, Parameters: opts.Parameters, ARM: armmap.Load})
+	if err != nil {
+		return in, cli.InputError(err)
 	}
 	return in, nil
 }
@@ -359,29 +327,4 @@ const (
 // memoryBudget is the Go memory limit for an input of size bytes.
 func memoryBudget(size int64) int64 {
 	return max(2*size-budgetReserve, minBudget)
-}
-
-// limitReader fails reads past MaxInputBytes, so a wrong file (a disk
-// image, a log) fails fast instead of exhausting memory.
-type limitReader struct {
-	r    io.Reader
-	left int64
-	over bool
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.left <= 0 {
-		l.over = true
-		return 0, errors.New("input too large")
-	}
-	if int64(len(p)) > l.left {
-		p = p[:l.left+1]
-	}
-	n, err := l.r.Read(p)
-	l.left -= int64(n)
-	if l.left < 0 {
-		l.over = true
-		return 0, errors.New("input too large")
-	}
-	return n, err
 }

@@ -42,9 +42,11 @@ type ReportOptions struct {
 	Verify   string
 	URL      string
 	PlanFile string
-	Format   string
-	Out      string
-	Timeout  time.Duration
+	// Parameters is an ARM parameters file for an ARM template --plan.
+	Parameters string
+	Format     string
+	Out        string
+	Timeout    time.Duration
 
 	// Plan runs the offline plan; tests and --plan replace it.
 	Plan PlanFunc
@@ -87,6 +89,7 @@ evidence, not a gate; use plan, check or verify to gate a pipeline);
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Verify, "verify", "", "a saved streamsec verify run (verify --save FILE) to include")
 	fl.StringVar(&opts.URL, "url", "", "probe this deployed URL now (the default verify suite) and include the results")
+	fl.StringVarP(&opts.Parameters, "parameters", "p", "", "with --plan: ARM parameters file for an ARM template (az deployment's --parameters @FILE)")
 	fl.StringVar(&opts.PlanFile, "plan", "", "read the resources from this file (what streamsec check reads: streamsec plan --format json, pulumi preview --json, pulumi stack export, an ARM template, az resource show/list) instead of planning offline")
 	fl.StringVar(&opts.Format, "format", "markdown", "output format: "+strings.Join(evidence.Formats(), ", "))
 	fl.StringVarP(&opts.Out, "out", "o", "", "write the report to this file (atomically) instead of standard output")
@@ -114,6 +117,9 @@ func runReport(ctx context.Context, opts *ReportOptions) error {
 	if opts.Verify != "" && opts.URL != "" {
 		problems = append(problems, "--verify and --url: give one source of probe results, not both")
 	}
+	if opts.Parameters != "" && opts.PlanFile == "" {
+		problems = append(problems, "--parameters is for an ARM template --plan; without --plan the stack is planned offline")
+	}
 	if opts.Out != "" {
 		if fi, err := os.Stat(filepath.Dir(opts.Out)); err != nil || !fi.IsDir() {
 			problems = append(problems, fmt.Sprintf("--out %s: folder %s does not exist", opts.Out, filepath.Dir(opts.Out)))
@@ -138,14 +144,9 @@ func runReport(ctx context.Context, opts *ReportOptions) error {
 	if opts.PlanFile != "" {
 		// Read as check reads its --input (and verify --offline its): the
 		// Pulumi formats, ARM documents, UTF-8 or UTF-16 with a BOM.
-		f, err := os.Open(opts.PlanFile)
+		in, err := inventory.ReadFile(inventory.File{Flag: "--plan", Path: opts.PlanFile, Stdin: opts.IO.In, Parameters: opts.Parameters, ARM: armmap.Load})
 		if err != nil {
-			return cli.InputError(fmt.Errorf("--plan: %w", err))
-		}
-		in, err := inventory.Read(f, inventory.ReadOptions{Name: opts.PlanFile, ARM: armmap.Load})
-		f.Close()
-		if err != nil {
-			return cli.InputError(fmt.Errorf("--plan %s: %w", opts.PlanFile, err))
+			return cli.InputError(err)
 		}
 		resources = in.Resources
 	} else {

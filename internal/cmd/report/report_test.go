@@ -293,3 +293,33 @@ func TestReportPlanReadsWhatCheckReads(t *testing.T) {
 		}
 	}
 }
+
+// TestReportPlanParameters: an ARM template --plan takes its parameters
+// from --parameters, as check's --input does; with them the template's
+// expressions are values and its TLS control is met, without them they are
+// computed and it is not. --parameters without a template --plan is bad
+// usage.
+func TestReportPlanParameters(t *testing.T) {
+	const dir = "../../inventory/testdata/arm/"
+	tmpl, params := dir+"expressions-template.json", dir+"expressions-template.parameters.json"
+	with, errOut, err := run(t, "--stack", "prod", "--plan", tmpl, "--parameters", params, "--format", "json")
+	if err != nil {
+		t.Fatalf("with --parameters: %v\n%s", err, errOut)
+	}
+	without, _, err := run(t, "--stack", "prod", "--plan", tmpl, "--format", "json")
+	if err != nil {
+		t.Fatalf("without --parameters: %v", err)
+	}
+	if w, wo := controlStatuses(t, with)["WS-TLS-02"], controlStatuses(t, without)["WS-TLS-02"]; w != "met" || wo == "met" {
+		t.Errorf("WS-TLS-02: %s with the parameters, %s without; want met only with them", w, wo)
+	}
+	for _, args := range [][]string{
+		{"--stack", "prod", "--parameters", params},
+		{"--stack", "prod", "--plan", planFile(t, "prod"), "--parameters", params},
+	} {
+		out, _, err := run(t, args...)
+		if cli.ExitCode(err) != cli.ExitUsage || out != "" {
+			t.Errorf("%v: exit %d (%v), output %d bytes; want exit 2 and nothing", args, cli.ExitCode(err), err, len(out))
+		}
+	}
+}

@@ -1,11 +1,9 @@
 package verify
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
@@ -21,15 +19,13 @@ import (
 	"github.com/streamsec/streamsec/internal/spec"
 )
 
-// maxInputBytes bounds what --input reads (as `streamsec check`).
-const maxInputBytes = 512 << 20
-
 // OfflineFlags select `verify --offline`: the suite judged on a model of
 // the planned edge (internal/edge) instead of a live target.
 type OfflineFlags struct {
 	On               bool
 	Input            string // a file streamsec check reads (plan, preview, stack export, ARM); "-" stdin
 	StreamlitVersion string // with --input: the app's release ("" evaluates both server generations)
+	Parameters       string // with --input: an ARM parameters file for an ARM template
 
 	// Plan and LoadSpec are replaced in tests.
 	Plan     func(context.Context, *spec.Spec) (*plan.Plan, error)
@@ -42,6 +38,25 @@ func registerOffline(cmd *cobra.Command, f *OfflineFlags) {
 	fl.BoolVar(&f.On, "offline", false, "judge the planned edge instead of a live URL: with --stack ENV (the plan) or --input FILE (what streamsec check reads: plan, pulumi preview --json, pulumi stack export, ARM template, az resource show/list)")
 	fl.StringVarP(&f.Input, "input", "i", "", "with --offline: the file to model (- reads standard input)")
 	fl.StringVar(&f.StreamlitVersion, "streamlit-version", "", "with --offline --input: the app's Streamlit release (default: both server generations are evaluated)")
+	fl.StringVarP(&f.Parameters, "parameters", "p", "", "with --offline --input: ARM parameters file for an ARM template (az deployment's --parameters @FILE)")
+}
+
+// liveArgs refuses the offline flags on a live run, where they would be
+// ignored without a word.
+func liveArgs(o *OfflineFlags) error {
+	var problems []error
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"--input", o.Input != ""}, {"--streamlit-version", o.StreamlitVersion != ""}, {"--parameters", o.Parameters != ""}} {
+		if f.set {
+			problems = append(problems, fmt.Errorf("%s is for verify --offline; a live run reads the target", f.name))
+		}
+	}
+	if len(problems) > 0 {
+		return cli.InputError(errors.Join(problems...))
+	}
+	return nil
 }
 
 // offlineArgs checks the offline invocation's shape.
@@ -55,14 +70,21 @@ func offlineArgs(opts *VerifyOptions, args []string) error {
 	case opts.UseStack && o.Input != "":
 		problems = append(problems, errors.New("give one of --stack ENV and --input FILE, not both"))
 	case !opts.UseStack && o.Input == "":
-		problems = append(problems, errors.New("verify --offline needs --stack ENV (the plan) or --input FILE (a plan, pulumi preview --json or pulumi stack export)"))
+		problems = append(problems, errors.New("verify --offline needs --stack ENV (the plan) or --input FILE (what streamsec check reads: a plan, pulumi preview --json, pulumi stack export, an ARM template)"))
 	}
 	if opts.UseStack && o.StreamlitVersion != "" {
 		problems = append(problems, errors.New("--streamlit-version is for --input; with --stack the Spec's streamlitVersion is used"))
 	}
-	for name, set := range map[string]bool{"--direct-host": opts.DirectHost != "", "--resolve": len(opts.Resolve) > 0, "--connect-to": len(opts.ConnectTo) > 0, "--ca-file": opts.CAFile != "", "--insecure": opts.Insecure} {
-		if set {
-			problems = append(problems, fmt.Errorf("%s contacts a live target; it does not apply with --offline", name))
+	if opts.UseStack && o.Parameters != "" {
+		problems = append(problems, errors.New("--parameters is for an ARM template --input; --stack plans the program"))
+	}
+	// In a fixed order, so the message is the same every time.
+	for _, f := range []struct {
+		name string
+		set  bool
+	}{{"--direct-host", opts.DirectHost != ""}, {"--resolve", len(opts.Resolve) > 0}, {"--connect-to", len(opts.ConnectTo) > 0}, {"--ca-file", opts.CAFile != ""}, {"--insecure", opts.Insecure}} {
+		if f.set {
+			problems = append(problems, fmt.Errorf("%s contacts a live target; it does not apply with --offline", f.name))
 		}
 	}
 	if len(problems) > 0 {
@@ -117,7 +139,7 @@ func runOffline(ctx context.Context, opts *VerifyOptions) error {
 		}
 		lopts.StreamlitVersion = s.StreamlitVersion
 	} else {
-		in, err := readOfflineInput(opts.IO.In, o.Input)
+		in, err := inventory.ReadFile(inventory.File{Flag: "--input", Path: o.Input, Stdin: opts.IO.In, Parameters: o.Parameters, ARM: armmap.Load})
 		if err != nil {
 			return cli.InputError(err)
 		}
@@ -161,32 +183,4 @@ func runOffline(ctx context.Context, opts *VerifyOptions) error {
 		return cli.ErrFailed
 	}
 	return nil
-}
-
-// readOfflineInput reads --input as `streamsec check` does (inventory.Read):
-// any of the formats check takes, ARM documents among them, in UTF-8 with or
-// without a BOM or UTF-16 with one (issue 16: a file PowerShell wrote was
-// refused as "not a JSON object").
-func readOfflineInput(stdin io.Reader, path string) (inventory.Input, error) {
-	r := stdin
-	if path != "-" {
-		f, err := os.Open(path)
-		if err != nil {
-			return inventory.Input{}, fmt.Errorf("--input: %w", err)
-		}
-		defer f.Close()
-		r = f
-	}
-	data, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
-	if err != nil {
-		return inventory.Input{}, fmt.Errorf("read %s: %w", path, err)
-	}
-	if len(data) > maxInputBytes {
-		return inventory.Input{}, fmt.Errorf("%s is larger than %d MB; not a plan, preview, export or ARM document", path, maxInputBytes>>20)
-	}
-	in, err := inventory.Read(bytes.NewReader(data), inventory.ReadOptions{Name: path, ARM: armmap.Load})
-	if err != nil {
-		return inventory.Input{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return in, nil
 }

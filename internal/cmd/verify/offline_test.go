@@ -442,3 +442,46 @@ func TestOfflineInputARMTemplate(t *testing.T) {
 		}
 	}
 }
+
+// TestOfflineInputARMParameters: an ARM template's parameters come from
+// --parameters, as in check. Without them its expressions are computed:
+// the probes that need them are unknown, naming the computed value (the
+// run fails closed, exit 1), never a usage error about a flag the user did
+// not give (the app's name was taken as its host). --parameters is refused
+// where it means nothing.
+func TestOfflineInputARMParameters(t *testing.T) {
+	const dir = "../../inventory/testdata/arm/"
+	args := []string{"--input", dir + "expressions-template.json", "--streamlit-version", "1.67.0", "--origin", "https://dash.example.com"}
+
+	without, _, code := offlineRun(t, args...)
+	if code != cli.ExitFailed {
+		t.Errorf("without --parameters: exit %d, want 1", code)
+	}
+	for _, p := range without.Probes {
+		if strings.Contains(p.Evidence.Detail, "--direct-host") {
+			t.Errorf("%s: %q names a flag that was not given", p.ID, p.Evidence.Detail)
+		}
+	}
+	if p, _ := without.Probe("origin-foreign-refused"); p.Status != probe.Unknown || !strings.Contains(p.Evidence.Detail, "computed") {
+		t.Errorf("origin-foreign-refused without parameters: %s %q, want unknown naming the computed value", p.Status, p.Evidence.Detail)
+	}
+
+	with, _, _ := offlineRun(t, append(args, "--parameters", dir+"expressions-template.parameters.json")...)
+	for _, p := range with.Probes {
+		if !p.LiveOnly && p.ID != "http-redirects-to-https" && p.Status != probe.Pass {
+			t.Errorf("with --parameters: %s: %s: %s", p.ID, p.Status, p.Evidence.Detail)
+		}
+	}
+
+	for _, bad := range [][]string{
+		{"--offline", "--stack", "prod", "--parameters", dir + "expressions-template.parameters.json"},
+		{"--offline", "--input", writePlan(t, prodPlan(t)), "--parameters", dir + "expressions-template.parameters.json"},
+		{"https://dash.example.com", "--input", dir + "expressions-template.json"},
+		{"https://dash.example.com", "--parameters", dir + "expressions-template.parameters.json"},
+	} {
+		f, out, _ := factory(t)
+		if err := execute(t, f, nil, bad...); cli.ExitCode(err) != cli.ExitUsage || out.Len() != 0 {
+			t.Errorf("%v: exit %d (%v), %d bytes out; want exit 2 and nothing printed", bad, cli.ExitCode(err), err, out.Len())
+		}
+	}
+}

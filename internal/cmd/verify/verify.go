@@ -105,6 +105,9 @@ could not be shown (an unreachable target ends here, within --timeout);
 				}
 				return runOffline(cmd.Context(), opts)
 			}
+			if err := liveArgs(&opts.Offline); err != nil {
+				return err
+			}
 			opts.URL = args[0]
 			if runF != nil {
 				return runF(opts)
