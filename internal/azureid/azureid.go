@@ -142,6 +142,31 @@ func Subscription(id string) string {
 	return sub
 }
 
+// ARMType returns the resource type an ARM id names, with its namespace
+// ("Microsoft.Cdn/profiles" for .../providers/Microsoft.Cdn/profiles/fd,
+// "Microsoft.Cdn/profiles/afdEndpoints" for an endpoint of it), or "" when
+// id is not one. The part after the last /providers/ is read, so an
+// extension resource's id names the extension, and a template's relative
+// id ("Microsoft.Cdn/profiles/fd", a diagnostic setting's scope) reads too.
+func ARMType(id string) string {
+	rest := id
+	if i := strings.LastIndex(strings.ToLower(id), "/providers/"); i >= 0 {
+		rest = id[i+len("/providers/"):]
+	}
+	segs := strings.Split(strings.Trim(rest, "/"), "/")
+	if len(segs) < 3 || len(segs)%2 == 0 || !strings.Contains(segs[0], ".") {
+		return ""
+	}
+	types := []string{segs[0]}
+	for k := 1; k < len(segs); k += 2 {
+		if segs[k] == "" || segs[k+1] == "" {
+			return ""
+		}
+		types = append(types, segs[k])
+	}
+	return strings.Join(types, "/")
+}
+
 func upperFirst(s string) string {
 	if s == "" {
 		return s

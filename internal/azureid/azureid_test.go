@@ -58,3 +58,22 @@ func TestSubscription(t *testing.T) {
 		}
 	}
 }
+
+func TestARMType(t *testing.T) {
+	for id, want := range map[string]string{
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cdn/profiles/fd":                                                 "Microsoft.Cdn/profiles",
+		"/subscriptions/s/resourceGroups/rg/providers/microsoft.cdn/profiles/fd/afdEndpoints/ep":                                 "microsoft.cdn/profiles/afdEndpoints",
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app/providers/Microsoft.Insights/diagnosticSettings/d": "Microsoft.Insights/diagnosticSettings",
+		"Microsoft.Cdn/profiles/fd":                                             "Microsoft.Cdn/profiles",
+		"/subscriptions/s/resourceGroups/rg":                                    "",
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cdn/profiles":   "",
+		"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cdn/profiles//": "",
+		"profiles/fd/x": "",
+		"":              "",
+		"urn:pulumi:dev::p::azure-native:cdn:Profile::fd": "",
+	} {
+		if got := ARMType(id); got != want {
+			t.Errorf("ARMType(%q) = %q, want %q", id, got, want)
+		}
+	}
+}

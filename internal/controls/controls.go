@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/streamsec/streamsec/internal/azschema"
 )
 
 //go:embed controls.yaml
@@ -89,6 +91,11 @@ type Check struct {
 	// Scope "each" (default): every resource of the type must hold; "any":
 	// one is enough (headers spread over several rules).
 	Scope string `yaml:"scope,omitempty" json:"scope,omitempty"`
+	// AnyOf are other properties that answer the check, each only on the
+	// resources that extend a resource of its Target type: a diagnostic
+	// setting's allLogs group holds every category, but of the resource the
+	// setting is on, so it stands for FrontDoorAccessLog only on a profile.
+	AnyOf []Alternative `yaml:"anyOf,omitempty" json:"anyOf,omitempty"`
 	// When limits the check to some environments: premium, standard,
 	// multiInstance, domain, noDomain, authEntraId, keyVaultCertificate,
 	// managedCertificate.
@@ -98,6 +105,28 @@ type Check struct {
 	// AzurePolicy are built-in Azure Policy definition ids judging the same
 	// property.
 	AzurePolicy []string `yaml:"azurePolicy,omitempty" json:"azurePolicy,omitempty"`
+}
+
+// Alternative is another property that answers a Check.
+type Alternative struct {
+	Property string `yaml:"property" json:"property"`
+	// Target is the azure-native token of the resource the checked resource
+	// extends (its resourceUri, an ARM id, names one of that type).
+	Target string `yaml:"target" json:"target"`
+}
+
+// TargetARMType is the ARM resource type of an Alternative's Target token
+// (internal/azschema), "" when the table does not know it.
+func TargetARMType(token string) string {
+	s, err := azschema.Load()
+	if err != nil {
+		return ""
+	}
+	t, ok := s.Type(token)
+	if !ok {
+		return ""
+	}
+	return t.ARMType
 }
 
 // ConfigCheck is one expectation on a Streamlit option.
@@ -255,6 +284,13 @@ func (c *Catalogue) Validate() error {
 			}
 			if ch.Scope != "" && ch.Scope != "each" && ch.Scope != "any" {
 				problems = append(problems, fmt.Sprintf("%s: checks[%d]: scope %q is not each or any", where, j, ch.Scope))
+			}
+			for k, alt := range ch.AnyOf {
+				if alt.Property == "" || alt.Target == "" {
+					problems = append(problems, fmt.Sprintf("%s: checks[%d].anyOf[%d]: property and target are required", where, j, k))
+				} else if TargetARMType(alt.Target) == "" {
+					problems = append(problems, fmt.Sprintf("%s: checks[%d].anyOf[%d]: target %s is not a token of the schema table with an ARM type", where, j, k, alt.Target))
+				}
 			}
 		}
 		for j, cc := range ctl.Config {

@@ -177,3 +177,33 @@ func TestLogQueriesDoc(t *testing.T) {
 		t.Errorf("docs/log-queries.md is stale or missing (%v); run go test ./internal/controls -run LogQueriesDoc -update", err)
 	}
 }
+
+// TestCheckAlternativesAreValidated: an anyOf alternative needs a property
+// and a target the schema table knows with an ARM type (its resourceUri is
+// matched against it); a bad one is a catalogue error naming it.
+func TestCheckAlternativesAreValidated(t *testing.T) {
+	const head = `controls:
+  - id: X-01
+    title: t
+    recommendation: r
+    guideSection: g
+    layer: monitoring
+    action: a
+    checks:
+      - {type: "azure-native:insights:DiagnosticSetting", property: "logs[category=A].enabled", expect: {equals: true}, anyOf: [`
+	for alt, want := range map[string]string{
+		`{property: "logs[categoryGroup=allLogs].enabled", target: "azure-native:cdn:Profile"}`: "",
+		`{property: "logs[categoryGroup=allLogs].enabled"}`:                                     "property and target are required",
+		`{target: "azure-native:cdn:Profile"}`:                                                  "property and target are required",
+		`{property: "p", target: "azure-native:cdn:Nope"}`:                                      "target azure-native:cdn:Nope is not a token",
+		`{property: "p", target: "azure-native:storage:Blob"}`:                                  "target azure-native:storage:Blob is not a token",
+	} {
+		_, err := controls.Parse([]byte(head + alt + "]}\n"))
+		switch {
+		case want == "" && err != nil:
+			t.Errorf("%s: %v", alt, err)
+		case want != "" && (err == nil || !strings.Contains(err.Error(), want)):
+			t.Errorf("%s: err %v, want one saying %q", alt, err, want)
+		}
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/streamsec/streamsec/internal/azureid"
 	"github.com/streamsec/streamsec/internal/controls"
 	"github.com/streamsec/streamsec/internal/inventory"
 	"github.com/streamsec/streamsec/internal/spec"
@@ -342,6 +343,11 @@ func (j *joiner) planItems(ch controls.Check) []Item {
 		}
 		return []Item{base}
 	}
+	alts, err := alternatives(ch)
+	if err != nil {
+		base.Status, base.Message = ItemFail, err.Error()
+		return []Item{base}
+	}
 	var out []Item
 	var firstFail *Item
 	for _, r := range matches {
@@ -353,6 +359,22 @@ func (j *joiner) planItems(ch controls.Check) []Item {
 		it := base
 		it.Subject, it.Resource, it.Type = resourceName(r), r.URN, r.Type
 		it.Status, it.Value, it.Message = v.status, v.value, v.why
+		if it.Status != ItemPass {
+			// Another property may answer it, on what this resource extends.
+			for _, alt := range alts {
+				if !extends(r, alt.armType) {
+					continue
+				}
+				var avals []any
+				for _, f := range walk(r.Inputs, alt.steps, "") {
+					avals = append(avals, f.value)
+				}
+				if av := judge(ch.Expect, avals, j.in.Spec); av.status == ItemPass {
+					it.Property, it.Status, it.Value, it.Message = alt.property, av.status, av.value, av.why
+					break
+				}
+			}
+		}
 		if !it.Required && (it.Status == ItemFail || it.Status == ItemUnknown) {
 			it.Message = "advisory: " + it.Message
 		}
@@ -377,6 +399,36 @@ func (j *joiner) planItems(ch controls.Check) []Item {
 		return []Item{it}
 	}
 	return out
+}
+
+// alternative is a Check's AnyOf entry, parsed.
+type alternative struct {
+	property, armType string
+	steps             []step
+}
+
+func alternatives(ch controls.Check) ([]alternative, error) {
+	var out []alternative
+	for _, a := range ch.AnyOf {
+		steps, err := parsePath(a.Property)
+		if err != nil {
+			return nil, err
+		}
+		arm := controls.TargetARMType(a.Target)
+		if arm == "" {
+			return nil, fmt.Errorf("anyOf target %s: not a type of the schema table", a.Target)
+		}
+		out = append(out, alternative{property: a.Property, armType: arm, steps: steps})
+	}
+	return out, nil
+}
+
+// extends reports whether r is an extension of a resource of armType: its
+// resourceUri (a diagnostic setting's target) is a known id of that type.
+// A computed or missing one extends nothing that can be shown.
+func extends(r inventory.Resource, armType string) bool {
+	uri, ok := r.Inputs["resourceUri"].(string)
+	return ok && strings.EqualFold(azureid.ARMType(uri), armType)
 }
 
 func (j *joiner) configItem(cc controls.ConfigCheck) Item {

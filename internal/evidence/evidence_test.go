@@ -640,3 +640,47 @@ func TestRuleWithoutItsTypesIsNotEvidence(t *testing.T) {
 		})
 	}
 }
+
+// TestAllLogsStandsForItsResourcesCategories: a diagnostic setting with the
+// allLogs group sends every category of the resource it is on, so it
+// answers WS-LOG-01's Front Door checks on the profile, and only there: an
+// allLogs setting on the web app (or one whose target is computed) is no
+// evidence that Front Door logs.
+func TestAllLogsStandsForItsResourcesCategories(t *testing.T) {
+	const (
+		profile = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Cdn/profiles/fd"
+		site    = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Web/sites/app"
+	)
+	allLogs := []any{map[string]any{"categoryGroup": "allLogs", "enabled": true}}
+	tests := []struct {
+		name       string
+		frontDoor  any // the Front Door setting's resourceUri
+		want       string
+		wantSource string // the property the Front Door items cite
+	}{
+		{"allLogs on the profile", profile, evidence.Met, "logs[categoryGroup=allLogs].enabled"},
+		{"allLogs on the web app only", site, evidence.NotMet, "logs[category=FrontDoorAccessLog].enabled"},
+		{"allLogs on a computed target", inventory.Unknown, evidence.NotMet, "logs[category=FrontDoorAccessLog].enabled"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			in := inputs(t, loadSpec(t, "prod"))
+			for i, r := range in.Resources {
+				if r.Name == "diag-frontdoor" {
+					in.Resources[i].Inputs = map[string]any{"resourceUri": tt.frontDoor, "workspaceId": "/w", "logs": allLogs}
+				}
+			}
+			a := answer(t, build(t, in), "WS-LOG-01")
+			if a.Status != tt.want {
+				t.Errorf("WS-LOG-01 %s (%s), want %s", a.Status, a.Reason, tt.want)
+			}
+			found := false
+			for _, it := range a.Evidence {
+				found = found || it.Property == tt.wantSource
+			}
+			if !found {
+				t.Errorf("no item cites %s: %+v", tt.wantSource, a.Evidence)
+			}
+		})
+	}
+}
