@@ -192,3 +192,26 @@ func TestAliveTreatsAZombieAsGone(t *testing.T) {
 		t.Error("this process counts as gone")
 	}
 }
+
+// TestLockListRaceIsALock: the CLI failing to list the lock folder because
+// another run's lock was being written there (the blob store's temporary
+// file vanished under the listing) is that run's lock, named as such.
+func TestLockListRaceIsALock(t *testing.T) {
+	s := newStackLocks(t.TempDir(), "streamsec", "dev")
+	writeLock(t, s, "ded5", Lock{Pid: os.Getpid(), Username: "ci", Hostname: s.host, Timestamp: time.Date(2026, 12, 2, 15, 48, 0, 0, time.UTC)})
+	e := &Engine{opts: Options{Stack: "dev"}, cmd: &cliCommand{locks: s}}
+	race := errors.New("failed to run update: exit status 1\ncode: 255\nstderr: error: could not list bucket: blob (code=NotFound): lstat " +
+		s.dir + "/ded5.json.18ed7a8b9e926ce1.tmp: no such file or directory\n")
+	if !strings.Contains(s.dir, "/.pulumi/locks/") {
+		t.Fatalf("lock folder %s is not where the CLI keeps them", s.dir)
+	}
+	err := e.failure(context.Background(), nil, "up", race)
+	if !errors.Is(err, ErrLocked) || !strings.Contains(err.Error(), "is locked by another run") || !strings.Contains(err.Error(), " since ") {
+		t.Errorf("got %v, want the lock named", err)
+	}
+	// Another listing failure is the engine's, not a lock.
+	other := errors.New("error: could not list bucket: blob (code=Unknown): permission denied")
+	if err := e.failure(context.Background(), nil, "up", other); errors.Is(err, ErrLocked) {
+		t.Errorf("%v taken for a lock", err)
+	}
+}

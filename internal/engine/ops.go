@@ -422,7 +422,7 @@ func (e *Engine) failure(ctx context.Context, res *Result, op string, err error)
 	if res != nil && res.Blocked() {
 		return fmt.Errorf("%s %s: %w", op, e.opts.Stack, ErrBlocked)
 	}
-	if auto.IsConcurrentUpdateError(err) || strings.Contains(err.Error(), "the stack is currently locked") {
+	if auto.IsConcurrentUpdateError(err) || strings.Contains(err.Error(), "the stack is currently locked") || lockListRace(err) {
 		var locks []Lock
 		if e.cmd.locks != nil {
 			locks, _ = e.cmd.locks.list()
@@ -444,6 +444,18 @@ func (e *Engine) classify(ctx context.Context, err error) error {
 		return fmt.Errorf("%s: %w", e.opts.Stack, ErrCancelled)
 	}
 	return err
+}
+
+// lockListRace: the CLI listed the stack's lock folder while another run
+// was writing its lock there. The file backend's blob store (gocloud.dev
+// fileblob) writes "<lock>.json.<random>.tmp" and renames it; a listing
+// that meets the temporary name and then misses it fails with "could not
+// list bucket: ... lstat .../.pulumi/locks/....tmp: no such file or
+// directory" (seen in CI, TestTwoFirstUpsOfANewStack). It means what a
+// lock means: another run is taking the stack.
+func lockListRace(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "could not list bucket") && strings.Contains(msg, "/.pulumi/locks/") && strings.Contains(msg, ".tmp")
 }
 
 // summarize shortens an Automation API error (which embeds the whole
