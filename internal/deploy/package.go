@@ -247,7 +247,6 @@ var secretPatterns = []struct {
 	{regexp.MustCompile(`xox[baprs]-[A-Za-z0-9-]{10,}`), "contains a Slack token"},
 }
 
-// secretContent reports the first secret found in data.
 // textSecret is secretContent on a file as stored and, when it is UTF-16
 // with a byte order mark (a text file saved on Windows), on its text: the
 // patterns would not see its secrets byte for byte.
@@ -255,7 +254,7 @@ func textSecret(data []byte) string {
 	if msg := secretContent(data); msg != "" {
 		return msg
 	}
-	if bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF}) {
+	if textfile.HasUTF16BOM(data) {
 		if text, err := textfile.Decode(data, ""); err == nil {
 			return secretContent(text)
 		}
@@ -263,6 +262,7 @@ func textSecret(data []byte) string {
 	return ""
 }
 
+// secretContent reports the first secret found in data.
 func secretContent(data []byte) string {
 	for _, p := range secretPatterns {
 		if p.re.Match(data) {

@@ -45,6 +45,13 @@ var (
 	bomUTF8    = []byte{0xEF, 0xBB, 0xBF}
 )
 
+// HasUTF16BOM reports whether data starts with a UTF-16 byte order mark
+// (little or big endian): a text file Windows PowerShell's `>` wrote. A
+// UTF-32 little-endian mark starts the same; Decode refuses it.
+func HasUTF16BOM(data []byte) bool {
+	return bytes.HasPrefix(data, []byte{0xFF, 0xFE}) || bytes.HasPrefix(data, []byte{0xFE, 0xFF})
+}
+
 // NewReader returns the text of r as UTF-8. The encoding is decided from
 // the first bytes; invalid UTF-8 later in the stream is returned as an
 // *Error from Read.
@@ -78,7 +85,7 @@ func sniff(head []byte) string {
 	switch {
 	case bytes.HasPrefix(head, bomUTF32LE) || bytes.HasPrefix(head, bomUTF32BE):
 		return "the file is UTF-32, which is not supported"
-	case bytes.HasPrefix(head, bomUTF8), bytes.HasPrefix(head, []byte{0xFF, 0xFE}), bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
+	case bytes.HasPrefix(head, bomUTF8), HasUTF16BOM(head):
 		return ""
 	case len(head) >= 2 && (head[0] == 0 || head[1] == 0):
 		// Text with a NUL in its first two bytes is UTF-16 (or UTF-32)
@@ -115,7 +122,7 @@ func Decode(data []byte, name string) ([]byte, error) {
 	switch {
 	case bytes.HasPrefix(data, bomUTF8):
 		skip = len(bomUTF8)
-	case bytes.HasPrefix(data, []byte{0xFF, 0xFE}), bytes.HasPrefix(data, []byte{0xFE, 0xFF}):
+	case HasUTF16BOM(data):
 		out, _, err := transform.Bytes(unicode.BOMOverride(transform.Nop), data)
 		if err != nil {
 			return nil, &Error{Name: name, Problem: "the file is not UTF-16 text: " + err.Error()}
