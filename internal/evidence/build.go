@@ -351,11 +351,7 @@ func (j *joiner) planItems(ch controls.Check) []Item {
 	var out []Item
 	var firstFail *Item
 	for _, r := range matches {
-		var vals []any
-		for _, f := range walk(r.Inputs, steps, "") {
-			vals = append(vals, f.value)
-		}
-		v := judge(ch.Expect, vals, j.in.Spec)
+		v := judge(ch.Expect, values(r.Inputs, steps), j.in.Spec)
 		it := base
 		it.Subject, it.Resource, it.Type = resourceName(r), r.URN, r.Type
 		it.Status, it.Value, it.Message = v.status, v.value, v.why
@@ -365,11 +361,7 @@ func (j *joiner) planItems(ch controls.Check) []Item {
 				if !extends(r, alt.armType) {
 					continue
 				}
-				var avals []any
-				for _, f := range walk(r.Inputs, alt.steps, "") {
-					avals = append(avals, f.value)
-				}
-				if av := judge(ch.Expect, avals, j.in.Spec); av.status == ItemPass {
+				if av := judge(ch.Expect, values(r.Inputs, alt.steps), j.in.Spec); av.status == ItemPass {
 					it.Property, it.Status, it.Value, it.Message = alt.property, av.status, av.value, av.why
 					break
 				}
@@ -397,6 +389,15 @@ func (j *joiner) planItems(ch controls.Check) []Item {
 			it.Resource, it.Subject = "", ch.Type
 		}
 		return []Item{it}
+	}
+	return out
+}
+
+// values are what a path finds in a resource's inputs.
+func values(inputs map[string]any, steps []step) []any {
+	var out []any
+	for _, f := range walk(inputs, steps, "") {
+		out = append(out, f.value)
 	}
 	return out
 }

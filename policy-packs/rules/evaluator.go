@@ -8,7 +8,7 @@ import (
 
 // Evaluator judges one input. Resource rules can run on each resource as
 // it comes (Add: `streamsec plan` feeds it the resources while the program
-// still registers the rest, on the core the program leaves idle), and
+// still registers the rest, alongside the program instead of after it), and
 // Finish judges the whole: it takes what Add judged, runs the resource
 // rules on what Add did not see, then the stack rules, and gives the
 // verdicts. The result is the same, violation for violation and in the

@@ -22,10 +22,6 @@ import (
 	"github.com/streamsec/streamsec/policy-packs/rules"
 )
 
-// MaxInputBytes bounds what check reads, so a wrong file (a disk image, a
-// log) fails fast instead of exhausting memory.
-const MaxInputBytes = inventory.MaxFileBytes
-
 // CheckOptions are the inputs of one `streamsec check` run.
 type CheckOptions struct {
 	IO       *cli.IOStreams
