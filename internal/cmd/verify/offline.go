@@ -41,18 +41,29 @@ func registerOffline(cmd *cobra.Command, f *OfflineFlags) {
 	fl.StringVarP(&f.Parameters, "parameters", "p", "", "with --offline --input: ARM parameters file for an ARM template (az deployment's --parameters @FILE)")
 }
 
+// flagUse is whether one flag was given.
+type flagUse struct {
+	name string
+	set  bool
+}
+
+// misused is a problem for each flag given of those that do not apply,
+// in the order listed, so the message is the same every time.
+func misused(why string, flags ...flagUse) []error {
+	var out []error
+	for _, f := range flags {
+		if f.set {
+			out = append(out, fmt.Errorf("%s %s", f.name, why))
+		}
+	}
+	return out
+}
+
 // liveArgs refuses the offline flags on a live run, where they would be
 // ignored without a word.
 func liveArgs(o *OfflineFlags) error {
-	var problems []error
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{{"--input", o.Input != ""}, {"--streamlit-version", o.StreamlitVersion != ""}, {"--parameters", o.Parameters != ""}} {
-		if f.set {
-			problems = append(problems, fmt.Errorf("%s is for verify --offline; a live run reads the target", f.name))
-		}
-	}
+	problems := misused("is for verify --offline; a live run reads the target",
+		flagUse{"--input", o.Input != ""}, flagUse{"--streamlit-version", o.StreamlitVersion != ""}, flagUse{"--parameters", o.Parameters != ""})
 	if len(problems) > 0 {
 		return cli.InputError(errors.Join(problems...))
 	}
@@ -78,15 +89,9 @@ func offlineArgs(opts *VerifyOptions, args []string) error {
 	if opts.UseStack && o.Parameters != "" {
 		problems = append(problems, errors.New("--parameters is for an ARM template --input; --stack plans the program"))
 	}
-	// In a fixed order, so the message is the same every time.
-	for _, f := range []struct {
-		name string
-		set  bool
-	}{{"--direct-host", opts.DirectHost != ""}, {"--resolve", len(opts.Resolve) > 0}, {"--connect-to", len(opts.ConnectTo) > 0}, {"--ca-file", opts.CAFile != ""}, {"--insecure", opts.Insecure}} {
-		if f.set {
-			problems = append(problems, fmt.Errorf("%s contacts a live target; it does not apply with --offline", f.name))
-		}
-	}
+	problems = append(problems, misused("contacts a live target; it does not apply with --offline",
+		flagUse{"--direct-host", opts.DirectHost != ""}, flagUse{"--resolve", len(opts.Resolve) > 0}, flagUse{"--connect-to", len(opts.ConnectTo) > 0},
+		flagUse{"--ca-file", opts.CAFile != ""}, flagUse{"--insecure", opts.Insecure})...)
 	if len(problems) > 0 {
 		return cli.InputError(errors.Join(problems...))
 	}
